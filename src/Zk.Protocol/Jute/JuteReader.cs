@@ -47,6 +47,17 @@ public ref struct JuteReader
         return len < 0 ? null : Encoding.UTF8.GetString(Take(len));
     }
 
+    /// <summary>
+    /// The raw UTF-8 bytes of a ustring without decoding them, so callers can match well-known values
+    /// (world, anyone) before allocating a string. isNull reports a length of -1.
+    /// </summary>
+    public ReadOnlySpan<byte> ReadUtf8(out bool isNull)
+    {
+        var len = ReadLength("ustring");
+        isNull = len < 0;
+        return isNull ? default : Take(len);
+    }
+
     /// <summary>A vector count; -1 means null, which the caller decides how to treat.</summary>
     public int ReadVectorCount()
     {

@@ -61,3 +61,10 @@ public sealed record EmptyRequest : Request
 {
     public static readonly EmptyRequest Instance = new();
 }
+
+/// <summary>
+/// What <see cref="RequestCodec"/> returns for a multi (14) or multiRead (22) whose bytes are well formed but
+/// whose ops are not allowed together (§11: a read in a multi, a write in a multiRead, an unknown op type, bad
+/// create flags). The server answers it header-only with MarshallingError (-5) and keeps the connection.
+/// </summary>
+public sealed record BadMultiRequest(OpCode Op, string Reason) : Request;

@@ -32,9 +32,19 @@ public sealed record WhoAmIResponse(IReadOnlyList<ClientInfo> ClientInfo) : Resp
 public sealed record SaslResponse(byte[]? Token) : Response;
 
 /// <summary>The 4-byte ErrorResponse{int err}; also the body of a successful addWatch (err 0).</summary>
-public sealed record ErrorResponse(KeeperErrorCode Err) : Response;
+public sealed record ErrorResponse(KeeperErrorCode Err) : Response
+{
+    /// <summary>The addWatch success body and the "ops before the failing one" multi result; shared.</summary>
+    public static readonly ErrorResponse Ok = new(KeeperErrorCode.Ok);
+}
 
 /// <summary>One result of a multi or multiRead. Op is the result type on the wire (1, 15, 2, 5, 13, 4, 8, or -1 for errors).</summary>
 public sealed record MultiResult(OpCode Op, KeeperErrorCode Err, Response? Body);
 
 public sealed record MultiResponse(IReadOnlyList<MultiResult> Results) : Response;
+
+/// <summary>The (absent) body of a successful reply to delete, check, ping, auth, setWatches and the like.</summary>
+public sealed record EmptyResponse : Response
+{
+    public static readonly EmptyResponse Instance = new();
+}
