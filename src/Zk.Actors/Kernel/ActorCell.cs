@@ -71,7 +71,7 @@ internal sealed partial class ActorCell
 
     public bool Post(in Envelope envelope)
     {
-        if (_terminated)
+        if (_terminated || System.IsHalted)
         {
             System.DeadLetter(envelope.Message, envelope.Sender, Path);
             return false;
@@ -127,6 +127,11 @@ internal sealed partial class ActorCell
     /// <summary>Processes pending system messages and up to <paramref name="throughput"/> user messages.</summary>
     public void Run(int throughput)
     {
+        if (System.IsHalted)
+        {
+            Volatile.Write(ref _scheduled, 0);
+            return;
+        }
         var processed = 0;
         try
         {

@@ -50,6 +50,13 @@ public sealed partial class ActorSystem : IDisposable
 
     public bool IsSimulated => _simulation is not null;
 
+    /// <summary>True after <see cref="Halt"/>: no actor of this system runs again.</summary>
+    public bool IsHalted { get; private set; }
+
+    /// <summary>Simulates the death of the process: from now on no actor runs, no hook is called, every message is
+    /// dropped. Unlike Dispose nothing is flushed, which is what a crash test needs.</summary>
+    public void Halt() => IsHalted = true;
+
     /// <summary>Raised for every dead letter (on the posting thread); tests use it to assert nothing was lost.</summary>
     public event Action<DeadLetter>? DeadLettered;
 
@@ -61,6 +68,33 @@ public sealed partial class ActorSystem : IDisposable
     public void Stop(ActorRef actor)
     {
         if (actor is LocalActorRef l) l.Cell.PostSystem(StopSystemMessage.Instance);
+    }
+
+    /// <summary>Stops <paramref name="target"/> after the messages already queued to it, and completes once it has terminated.</summary>
+    public Task GracefulStopAsync(ActorRef target, TimeSpan timeout)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var id = Interlocked.Increment(ref _tempCounter);
+        Spawn($"stopper-{id}", () => new Stopper(target, tcs));
+        return tcs.Task.WaitAsync(timeout);
+    }
+
+    private sealed class Stopper(ActorRef target, TaskCompletionSource done) : Actor
+    {
+        protected internal override void PreStart()
+        {
+            Watch(target);
+            target.Tell(PoisonPill.Instance, Self);
+        }
+
+        protected internal override void Receive(object message)
+        {
+            if (message is Terminated)
+            {
+                done.TrySetResult();
+                StopSelf();
+            }
+        }
     }
 
     /// <summary>Sends <paramref name="message"/> built around a one-shot reply address and awaits the first reply.</summary>
@@ -95,6 +129,7 @@ public sealed partial class ActorSystem : IDisposable
 
     internal void DeadLetter(object message, ActorRef? sender, string recipient)
     {
+        if (IsHalted) return;
         Interlocked.Increment(ref _deadLetters);
         LogDeadLetter(_log, message.GetType().Name, recipient);
         DeadLettered?.Invoke(new DeadLetter(message, sender, recipient));

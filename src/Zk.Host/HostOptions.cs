@@ -1,0 +1,26 @@
+// Everything the server process needs to start, derived from zoo.cfg (or the standalone defaults).
+using System.Net;
+using Zk.Actors.Server;
+using Zk.ClientProxy;
+
+namespace Zk.Host;
+
+public sealed record HostOptions
+{
+    public required ServerNodeOptions Node { get; init; }
+
+    public required string DataDir { get; init; }
+
+    public required string DataLogDir { get; init; }
+
+    public bool ForceSync { get; init; } = true;
+
+    public IPAddress ClientAddress { get; init; } = IPAddress.Loopback;
+
+    public int ClientPort { get; init; } = 2181;
+
+    public ClientPortOptions ClientPortOptions { get; init; } = new();
+
+    /// <summary>The key=value lines of the conf four-letter word.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ConfLines { get; init; } = [];
+}

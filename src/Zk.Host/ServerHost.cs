@@ -1,0 +1,124 @@
+// The composition root of one server process: storage (SQLite journal, snapshot files), recovery, the actor
+// system and its server node, and Kestrel listening on the client port. Start and stop are the only entry
+// points; a stop flushes the journal before returning.
+using System.Net;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Zk.Actors.Kernel;
+using Zk.Actors.Server;
+using Zk.Actors.Sessions;
+using Zk.ClientProxy;
+using Zk.Host.Storage;
+using Zk.Protocol.Framing;
+using Zk.Protocol.Records;
+
+namespace Zk.Host;
+
+public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
+{
+    public const string Version = "3.8.0-zkactors, built on 2026-11-22 00:00 UTC";
+
+    private readonly HostOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _log;
+    private readonly ServerStats _stats = new();
+    private readonly ConnectionRegistry _connections;
+    private readonly ServerIdentity _identity;
+    private ActorSystem? _system;
+    private ServerNode? _node;
+    private WebApplication? _web;
+
+    public ServerHost(HostOptions options, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _log = loggerFactory.CreateLogger("Zk.Host");
+        _connections = new ConnectionRegistry(options.ClientPortOptions.MaxConnectionsPerIp);
+        _identity = new ServerIdentity(Version, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), options.ConfLines, options.DataDir, options.DataLogDir);
+    }
+
+    public ServerNode Node => _node ?? throw new InvalidOperationException("the server is not started");
+
+    public bool IsServing => _node?.State.IsServing ?? false;
+
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(_options.DataDir);
+        Directory.CreateDirectory(_options.DataLogDir);
+        var journal = SqliteJournal.Open(_options.DataLogDir, _options.ForceSync);
+        var snapshots = new FileSnapshotStore(_options.DataDir);
+        RecoveredState recovered;
+        try
+        {
+            recovered = Recovery.Load(snapshots, journal, _options.Node.Tree, applyLog: _options.Node.Standalone, _loggerFactory.CreateLogger("Zk.Recovery"));
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
+        _system = ActorSystem.Create($"zk-{_options.Node.ServerId}", _loggerFactory);
+        _node = ServerNode.Start(_system, _options.Node, journal, snapshots, recovered, new Random());
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton<IClientPortServer>(this);
+        builder.Services.AddSingleton(_connections);
+        builder.Services.AddSingleton(_options.ClientPortOptions);
+        builder.Services.AddSingleton(_stats);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(new IPEndPoint(_options.ClientAddress, _options.ClientPort), l => l.UseConnectionHandler<ZkConnectionHandler>());
+        });
+        _web = builder.Build();
+        await _web.StartAsync(ct).ConfigureAwait(false);
+        LogListening(_log, _options.Node.ServerId, _options.ClientAddress, _options.ClientPort, _options.DataDir);
+    }
+
+    public ActorRef SpawnSession(IClientConnection connection, ConnectRequest request) => Node.SpawnSession(connection, request);
+
+    public async Task<string> RunFourLetterWordAsync(FourLetterWord word, ConnectionRegistry connections, CancellationToken ct)
+    {
+        var node = Node;
+        Zk.Actors.DataTree.TreeStatus? tree = null;
+        if (FourLetterWordFormatter.NeedsTree(word) && node.State.IsServing)
+        {
+            try
+            {
+                tree = await node.GetTreeStatusAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                tree = null;
+            }
+        }
+        return FourLetterWordFormatter.Format(word, new FourLetterWordInputs(_identity, node.State, _stats, connections, tree,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    }
+
+    public async Task StopAsync()
+    {
+        if (_web is not null) await _web.StopAsync().ConfigureAwait(false);
+        if (_node is not null) await _node.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _system?.Dispose();
+        LogStopped(_log, _options.Node.ServerId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_web is not null) await _web.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "[myid:{ServerId}] listening for clients on {Address}:{Port}, data in {DataDir}")]
+    private static partial void LogListening(ILogger log, int serverId, IPAddress address, int port, string dataDir);
+
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "[myid:{ServerId}] stopped; journal flushed")]
+    private static partial void LogStopped(ILogger log, int serverId);
+}
