@@ -7,6 +7,8 @@ namespace Zk.Host;
 
 public sealed record HostOptions
 {
+    public required Zk.Host.Config.ServerConfig Config { get; init; }
+
     public required ServerNodeOptions Node { get; init; }
 
     public required string DataDir { get; init; }

@@ -1,19 +1,61 @@
-// Placeholder entry point until the composition root lands (the lead's): loads zoo.cfg — the path given as the only
-// argument, else the standalone defaults — prints the warnings and stops with exit code 2 on an invalid config.
-using Zk.Host.Config;
+// The server executable: `zkactors [path/to/zoo.cfg]`. With no argument it runs standalone on 127.0.0.1:2181 with
+// its data in ./data. Exit codes: 0 after a clean stop, 2 for a bad configuration, 3 when the port is taken,
+// 4 when the data directory cannot be recovered.
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Zk.Actors.Server;
+using Zk.Host;
 
+using var loggerFactory = LoggerFactory.Create(b => b
+    .AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "yyyy-MM-dd HH:mm:ss,fff ";
+    })
+    .SetMinimumLevel(LogLevel.Information)
+    .AddFilter("Microsoft", LogLevel.Warning));
+var log = loggerFactory.CreateLogger("zkactors");
+
+HostOptions options;
 try
 {
-    var loaded = args.Length > 0
-        ? ServerConfigLoader.LoadFile(args[0])
-        : new LoadedConfig(ServerConfig.StandaloneDefault, []);
-    foreach (var warning in loaded.Warnings)
-        Console.Error.WriteLine($"warning: {warning}");
-    Console.WriteLine($"configuration OK: client {loaded.Config.ClientAddress}, dataDir {loaded.Config.DataDir}");
-    return 0;
+    options = HostConfiguration.Load(args.Length > 0 ? args[0] : null, log);
 }
-catch (ConfigException e)
+catch (HostConfigurationException e)
 {
-    Console.Error.WriteLine($"invalid configuration: {e.Message}");
+    await Console.Error.WriteLineAsync($"zkactors: invalid configuration: {e.Message}");
     return 2;
 }
+
+await using var host = new ServerHost(options, loggerFactory);
+try
+{
+    await host.StartAsync();
+}
+catch (RecoveryException e)
+{
+    await Console.Error.WriteLineAsync($"zkactors: {e.Message}");
+    return 4;
+}
+catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
+    || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync($"zkactors: cannot listen on {options.ClientAddress}:{options.ClientPort}: the port is already in use");
+    return 3;
+}
+
+var stop = new TaskCompletionSource();
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+{
+    c.Cancel = true;
+    stop.TrySetResult();
+});
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+{
+    c.Cancel = true;
+    stop.TrySetResult();
+});
+await stop.Task;
+await host.StopAsync();
+return 0;
