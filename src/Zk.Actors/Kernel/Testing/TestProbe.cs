@@ -12,6 +12,7 @@ public sealed class TestProbe
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly ActorSystem _system;
     private readonly SimulationDispatcher? _simulation;
+    private Func<object, bool>? _ignore;
 
     public TestProbe(ActorSystem system, string name, SimulationDispatcher? simulation = null)
     {
@@ -19,12 +20,16 @@ public sealed class TestProbe
         _simulation = simulation;
         Ref = new FunctionRef($"/{system.Name}/probe/{name}", (m, s) =>
         {
+            if (_ignore?.Invoke(m) == true) return;
             lock (_lock) _received.Enqueue((m, s));
             _arrived.Release();
         });
     }
 
     public ActorRef Ref { get; }
+
+    /// <summary>Messages matching <paramref name="predicate"/> are dropped on arrival (Akka's IgnoreMessages).</summary>
+    public void Ignore(Func<object, bool> predicate) => _ignore = predicate;
 
     public ActorRef? LastSender { get; private set; }
 
