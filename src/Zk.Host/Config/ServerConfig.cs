@@ -16,9 +16,13 @@ public sealed record HostPort(string Host, int Port)
 {
     public const string AnyAddress = "0.0.0.0";
 
+    /// <summary>No address given: ZkActors then binds to loopback only (ZooKeeper would bind every address).</summary>
+    public const string Unspecified = "";
+
     public bool IsWildcard => Host is AnyAddress or "::" or "";
 
-    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+    public override string ToString() => Host.Length == 0 ? $"127.0.0.1:{Port}"
+        : Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }
 
 /// <summary>One "server.N=host:quorumPort:electionPort[:type][;client][;secureClient]" line.</summary>
@@ -98,6 +102,10 @@ public sealed record ServerConfig
 
     public int SnapRetainCount { get; init; } = 3;
 
+    /// <summary>Committed txns the leader keeps in memory to sync a learner by DIFF; older learners get a SNAP.
+    /// ZooKeeper's zookeeper.commitLogCount (default 500); ours is larger because our journal is not read for DIFF.</summary>
+    public int CommitLogCount { get; init; } = 20_000;
+
     /// <summary>
     /// 0 disables the purge task. ZooKeeper's default is 0; ours is one hour, because DESIGN.md §5 wants retention
     /// on by default. An explicit autopurge.purgeInterval=0 still turns it off.
@@ -150,7 +158,7 @@ public sealed record ServerConfig
 
     public bool AdminEnableServer { get; init; } = true;
 
-    public string AdminServerAddress { get; init; } = HostPort.AnyAddress;
+    public string AdminServerAddress { get; init; } = "127.0.0.1";
 
     public int AdminServerPort { get; init; } = 8080;
 

@@ -80,6 +80,7 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
         ["forceSync"] = (b, e) => b.Config = b.Config with { ForceSync = ConfigValues.YesNo(e) },
         ["skipACL"] = (b, e) => b.Config = b.Config with { SkipAcl = ConfigValues.YesNo(e) },
         ["snapCount"] = (b, e) => b.SetSnapCount(e),
+        ["commitLogCount"] = (b, e) => b.Config = b.Config with { CommitLogCount = ConfigValues.PositiveInt(e) },
         ["jute.maxbuffer"] = (b, e) => b.Config = b.Config with { JuteMaxBufferBytes = (int)ConfigValues.DecodedPositive(e) },
         ["globalOutstandingLimit"] = (b, e) => b.Config = b.Config with { GlobalOutstandingLimit = (int)ConfigValues.DecodedPositive(e) },
         ["extendedTypesEnabled"] = (b, e) => b.Config = b.Config with { ExtendedTypesEnabled = ConfigValues.TrueFalse(e) },
@@ -283,7 +284,7 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
                 ? throw new ConfigException($"{a.Entry.Where}: {a.Entry.Key} is set but {portKey} is not")
                 : null;
         }
-        return new HostPort(address?.Host ?? HostPort.AnyAddress, port.Value.Port);
+        return new HostPort(address?.Host ?? HostPort.Unspecified, port.Value.Port);
     }
 
     // ZooKeeper's rule: a client address in this server's line wins, and a different static one is an error.

@@ -58,7 +58,7 @@ internal static class ServerLine
         return value.Length > 0 ? value : throw ConfigException.For(e, "is empty");
     }
 
-    // "port" or "host:port"; a bare port listens on every address, as in ZooKeeper.
+    // "port" or "host:port"; a bare port leaves the address unspecified (loopback for ZkActors).
     private static HostPort? ParseClient(string spec, ConfigEntry e)
     {
         spec = spec.Trim();
@@ -67,7 +67,7 @@ internal static class ServerLine
         var fields = SplitHost(spec, e);
         return fields.Length switch
         {
-            1 => new HostPort(HostPort.AnyAddress, Port(fields[0], e, "client port")),
+            1 => new HostPort(HostPort.Unspecified, Port(fields[0], e, "client port")),
             2 => new HostPort(NonEmptyHost(fields[0], e), Port(fields[1], e, "client port")),
             _ => throw ConfigException.For(e, $"has client address '{spec}', not [host:]port"),
         };

@@ -10,7 +10,7 @@ internal static class ZooCfgKeys
     // throttling and internals that this server does differently or not at all.
     public static readonly FrozenSet<string> KnownIgnored = new[]
     {
-        "preAllocSize", "snapSizeLimitInKb", "commitLogCount", "txnLogSizeLimitInKb", "maxCnxns",
+        "preAllocSize", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns",
         "clientPortListenBacklog", "fsync.warningthresholdms", "maxResponseCacheSize", "maxGetChildrenResponseCacheSize",
         "syncEnabled", "emulate353TTLNodes", "watchManagerName", "watcherCleanThreadsNum", "watcherCleanThreshold",
         "watcherCleanIntervalInSeconds", "maxInProcessingDeadWatchers", "bitHashCacheSize",

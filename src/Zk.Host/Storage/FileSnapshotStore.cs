@@ -80,7 +80,16 @@ public sealed class FileSnapshotStore : ISnapshotStore
             _tempPath = Path.Combine(store.DirectoryPath, SnapshotNames.TempFor(zxid));
             // CreateNew: two writers of one zxid at once is a caller bug, and this makes it loud.
             _file = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, WriteBufferBytes);
-            _encoder = new SnapshotEncoderStream(_file, zxid);
+            try
+            {
+                _encoder = new SnapshotEncoderStream(_file, zxid);
+            }
+            catch
+            {
+                _file.Dispose();
+                File.Delete(_tempPath);
+                throw;
+            }
         }
 
         public long Zxid { get; }

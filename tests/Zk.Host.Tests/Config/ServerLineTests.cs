@@ -24,10 +24,10 @@ public sealed class ServerLineTests
     }
 
     [Theory]
-    [InlineData("zk1:2888:3888;2181", "0.0.0.0", 2181)]
+    [InlineData("zk1:2888:3888;2181", "", 2181)]
     [InlineData("zk1:2888:3888:participant;10.0.0.5:2181", "10.0.0.5", 2181)]
     [InlineData("zk1:2888:3888;[fe80::1]:2182", "fe80::1", 2182)]
-    [InlineData("zk1:2888:3888; 2181 ", "0.0.0.0", 2181)]
+    [InlineData("zk1:2888:3888; 2181 ", "", 2181)]
     public void After_a_semicolon_comes_the_client_address(string value, string host, int port)
     {
         Assert.Equal(new HostPort(host, port), Parse(value).ClientAddress);
@@ -37,7 +37,7 @@ public sealed class ServerLineTests
     public void A_third_part_is_the_secure_client_address()
     {
         var server = Parse("zk1:2888:3888;2181;zk1:2281");
-        Assert.Equal(new HostPort("0.0.0.0", 2181), server.ClientAddress);
+        Assert.Equal(new HostPort("", 2181), server.ClientAddress);
         Assert.Equal(new HostPort("zk1", 2281), server.SecureClientAddress);
         var secureOnly = Parse("zk1:2888:3888;;2281");
         Assert.Null(secureOnly.ClientAddress);
