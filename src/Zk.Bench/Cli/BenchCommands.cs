@@ -1,0 +1,197 @@
+// The command line: `zkbench [run options]` runs one workload against a server; `zkbench compare` starts Apache
+// ZooKeeper and ZkActors and runs the same workloads against both. Parsing only; the runners do the work.
+using System.CommandLine;
+using System.Text.Json;
+using Zk.Bench.Compare;
+using Zk.Bench.Report;
+using Zk.Bench.Runner;
+using Zk.Bench.Workloads;
+
+namespace Zk.Bench.Cli;
+
+public static class BenchCommands
+{
+    private static readonly BenchOptions Defaults = new();
+
+    private static readonly Option<int> SessionsOption = new("--sessions", "-s") { Description = "concurrent sessions", DefaultValueFactory = _ => Defaults.Sessions };
+    private static readonly Option<int> WindowOption = new("--window", "-n") { Description = "requests in flight per session (pipelining depth)", DefaultValueFactory = _ => Defaults.Window };
+    private static readonly Option<int> PayloadOption = new("--payload-bytes", "-p") { Description = "data size of every write and pre-created znode", DefaultValueFactory = _ => Defaults.PayloadBytes };
+    private static readonly Option<int> ZnodesOption = new("--znodes") { Description = "data znodes pre-created in the setup phase", DefaultValueFactory = _ => Defaults.Znodes };
+    private static readonly Option<int> ReadPercentOption = new("--read-percent") { Description = "share of reads in the mixed workload", DefaultValueFactory = _ => Defaults.ReadPercent };
+    private static readonly Option<double> WarmupOption = new("--warmup-s") { Description = "warm-up seconds (not measured)", DefaultValueFactory = _ => Defaults.Warmup.TotalSeconds };
+    private static readonly Option<double> DurationOption = new("--duration-s", "-d") { Description = "measured seconds", DefaultValueFactory = _ => Defaults.Duration.TotalSeconds };
+    private static readonly Option<int> SessionTimeoutOption = new("--session-timeout-ms") { Description = "session timeout asked for", DefaultValueFactory = _ => Defaults.SessionTimeoutMs };
+    private static readonly Option<int> SeedOption = new("--seed") { Description = "seed of the znode choice", DefaultValueFactory = _ => Defaults.Seed };
+    private static readonly Option<FileInfo?> JsonOption = new("--json") { Description = "also write the result as JSON to this file" };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("zkbench: a load generator for any ZooKeeper-protocol server");
+        var connect = new Option<string>("--connect", "-c") { Description = "host:port[,host:port...]", DefaultValueFactory = _ => Defaults.ConnectString };
+        var workload = new Option<string>("--workload", "-w") { Description = "the workload", DefaultValueFactory = _ => Defaults.Workload.Name() };
+        workload.AcceptOnlyFromAmong(Workloads.Workloads.All.Select(k => k.Name()).ToArray());
+        var ops = new Option<long?>("--ops") { Description = "stop after this many measured operations instead of after --duration-s" };
+        var skipSetup = new Option<bool>("--skip-setup") { Description = "do not create the data znodes (they exist with the right payload size)" };
+        var progress = new Option<double>("--progress-s") { Description = "seconds between progress lines on stderr; 0 for none", DefaultValueFactory = _ => 1 };
+        root.Options.Add(connect);
+        root.Options.Add(workload);
+        AddCommon(root);
+        root.Options.Add(ops);
+        root.Options.Add(skipSetup);
+        root.Options.Add(progress);
+        root.Options.Add(JsonOption);
+        root.SetAction(async (parse, ct) =>
+        {
+            // AcceptOnlyFromAmong has already refused any other name.
+            if (!Workloads.Workloads.TryParse(parse.GetValue(workload)!, out var kind)) return 2;
+            var options = Common(parse) with
+            {
+                ConnectString = parse.GetValue(connect)!,
+                Workload = kind,
+                MaxOps = parse.GetValue(ops),
+                SkipSetup = parse.GetValue(skipSetup),
+            };
+            var progressS = parse.GetValue(progress);
+            return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption), ct).ConfigureAwait(false);
+        });
+        root.Subcommands.Add(BuildCompare());
+        return root;
+    }
+
+    /// <summary>compare takes sessions and window from each WORKLOAD-SESSIONSxWINDOW spec instead.</summary>
+    private static void AddCommon(Command command, bool withConcurrency = true)
+    {
+        if (withConcurrency)
+        {
+            command.Options.Add(SessionsOption);
+            command.Options.Add(WindowOption);
+        }
+        foreach (var o in new Option[] { PayloadOption, ZnodesOption, ReadPercentOption, WarmupOption, DurationOption, SessionTimeoutOption, SeedOption })
+            command.Options.Add(o);
+    }
+
+    private static BenchOptions Common(ParseResult parse, bool withConcurrency = true) => Defaults with
+    {
+        Sessions = withConcurrency ? parse.GetValue(SessionsOption) : Defaults.Sessions,
+        Window = withConcurrency ? parse.GetValue(WindowOption) : Defaults.Window,
+        PayloadBytes = parse.GetValue(PayloadOption),
+        Znodes = parse.GetValue(ZnodesOption),
+        ReadPercent = parse.GetValue(ReadPercentOption),
+        Warmup = TimeSpan.FromSeconds(parse.GetValue(WarmupOption)),
+        Duration = TimeSpan.FromSeconds(parse.GetValue(DurationOption)),
+        SessionTimeoutMs = parse.GetValue(SessionTimeoutOption),
+        Seed = parse.GetValue(SeedOption),
+    };
+
+    private static async Task<int> RunAsync(BenchOptions options, TimeSpan? progressInterval, FileInfo? json, CancellationToken ct)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            foreach (var p in problems) await Console.Error.WriteLineAsync($"zkbench: {p}").ConfigureAwait(false);
+            return 2;
+        }
+        BenchResult result;
+        try
+        {
+            result = await new BenchRunner(options, progressInterval is null ? null : Console.Error, progressInterval).RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BenchSetupException or Protocol.BenchProtocolException or IOException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync($"zkbench: {e.Message}").ConfigureAwait(false);
+            return 3;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"zkbench: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        await Console.Out.WriteAsync(TableFormat.Result(result)).ConfigureAwait(false);
+        if (json is not null)
+            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult), ct).ConfigureAwait(false);
+        // Exit 1 when the run was not clean, so scripts notice errors without parsing the table.
+        return result.CountsAddUp && result.Errors == 0 ? 0 : 1;
+    }
+
+    private static Command BuildCompare()
+    {
+        var command = new Command("compare", "start Apache ZooKeeper 3.8 and ZkActors (standalone, forceSync=yes, loopback) and run the same workloads against both");
+        var workloads = new Option<string>("--workloads") { Description = "comma-separated WORKLOAD-SESSIONSxWINDOW list", DefaultValueFactory = _ => string.Join(',', WorkloadSpec.Default.Select(s => $"{s.Kind.Name()}-{s.Sessions}x{s.Window}")) };
+        var memoryZnodes = new Option<int>("--memory-znodes") { Description = "znodes of the memory workload on a fresh server; 0 skips it", DefaultValueFactory = _ => 1_000_000 };
+        var memoryPayload = new Option<int>("--memory-payload-bytes") { Description = "payload of each memory-workload znode", DefaultValueFactory = _ => 100 };
+        var dll = new Option<string>("--zkactors-dll") { Description = "the built ZkActors server", DefaultValueFactory = _ => new LaunchSettings().ZkActorsDll };
+        var classpath = new Option<string?>("--zookeeper-classpath") { Description = "ZooKeeper's classpath (default: from Debian's zkEnv.sh)" };
+        var heap = new Option<string>("--java-heap") { Description = "-Xmx of ZooKeeper's JVM", DefaultValueFactory = _ => "2g" };
+        var tick = new Option<int>("--tick-time-ms") { Description = "tickTime of both servers", DefaultValueFactory = _ => 2000 };
+        var env = new Option<string[]>("--zkactors-env") { Description = "KEY=VALUE environment for the ZkActors process (repeatable), e.g. DOTNET_PerfMapEnabled=1", AllowMultipleArgumentsPerToken = false };
+        var servers = new Option<string[]>("--server") { Description = "compare servers already running instead: NAME=HOST:PORT[,...][@PID[,...]] (repeatable; the first is the baseline)" };
+        var workDir = new Option<string>("--work-dir") { Description = "where the servers' temp dataDirs go", DefaultValueFactory = _ => new CompareOptions().WorkRoot };
+        var keep = new Option<bool>("--keep-work-dirs") { Description = "keep the servers' dataDirs, configs and logs" };
+        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, JsonOption })
+            command.Options.Add(o);
+        AddCommon(command, withConcurrency: false);
+        command.SetAction(async (parse, ct) =>
+        {
+            CompareOptions options;
+            try
+            {
+                options = new CompareOptions
+                {
+                    Workloads = parse.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadSpec.Parse).ToArray(),
+                    Common = Common(parse, withConcurrency: false),
+                    MemoryZnodes = parse.GetValue(memoryZnodes),
+                    MemoryPayloadBytes = parse.GetValue(memoryPayload),
+                    Launch = new LaunchSettings
+                    {
+                        ZkActorsDll = parse.GetValue(dll)!,
+                        ZooKeeperClasspath = parse.GetValue(classpath),
+                        JavaHeap = parse.GetValue(heap)!,
+                        TickTimeMs = parse.GetValue(tick),
+                        ZkActorsEnvironment = ParseEnvironment(parse.GetValue(env) ?? []),
+                        KeepWorkDirs = parse.GetValue(keep),
+                    },
+                    External = (parse.GetValue(servers) ?? []).Select(RunningServer.ParseExternal).ToArray(),
+                    WorkRoot = parse.GetValue(workDir)!,
+                };
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"zkbench compare: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            return await CompareAsync(options, parse.GetValue(JsonOption), ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> CompareAsync(CompareOptions options, FileInfo? json, CancellationToken ct)
+    {
+        CompareReport report;
+        try
+        {
+            report = await new CompareRunner(options, Console.Error).RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException or BenchSetupException
+            or IOException or System.Net.Sockets.SocketException or Protocol.BenchProtocolException)
+        {
+            await Console.Error.WriteLineAsync($"zkbench compare: {e.Message}").ConfigureAwait(false);
+            return 3;
+        }
+        await Console.Out.WriteAsync(CompareTable.Render(report)).ConfigureAwait(false);
+        if (json is not null)
+            await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.CompareReport), ct).ConfigureAwait(false);
+        return report.AllClean ? 0 : 1;
+    }
+
+    private static Dictionary<string, string> ParseEnvironment(string[] pairs)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"'{pair}' is not KEY=VALUE");
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env;
+    }
+}

@@ -1,0 +1,207 @@
+// `zkbench compare`: runs the same workloads against every server in one run, alternating servers per workload so
+// that background load hits them alike, then the memory workload on a fresh instance of each. Sequential.
+using System.Diagnostics;
+using Zk.Bench.Report;
+using Zk.Bench.Runner;
+using Zk.Bench.Workloads;
+
+namespace Zk.Bench.Compare;
+
+/// <summary>A workload at a given concurrency, written NAME-SESSIONSxWINDOW (read-8x64, write-1x1, ephemeral-churn-8x1).</summary>
+public sealed record WorkloadSpec(WorkloadKind Kind, int Sessions, int Window)
+{
+    public static readonly IReadOnlyList<WorkloadSpec> Default =
+    [
+        new(WorkloadKind.Read, 8, 64), new(WorkloadKind.Write, 8, 64), new(WorkloadKind.Read, 1, 1), new(WorkloadKind.Write, 1, 1),
+    ];
+
+    public string Label => $"{Kind.Name()} {Sessions}x{Window}";
+
+    public static WorkloadSpec Parse(string text)
+    {
+        var dash = text.LastIndexOf('-');
+        var x = dash < 0 ? -1 : text.IndexOf('x', dash);
+        if (dash <= 0 || x < 0 || !Workloads.Workloads.TryParse(text[..dash], out var kind)
+            || !int.TryParse(text.AsSpan(dash + 1, x - dash - 1), out var sessions) || !int.TryParse(text.AsSpan(x + 1), out var window))
+            throw new ArgumentException($"'{text}' is not WORKLOAD-SESSIONSxWINDOW, e.g. read-8x64 (workloads: {string.Join(", ", Workloads.Workloads.All.Select(k => k.Name()))})");
+        return new WorkloadSpec(kind, sessions, window);
+    }
+}
+
+public sealed record CompareOptions
+{
+    public IReadOnlyList<WorkloadSpec> Workloads { get; init; } = WorkloadSpec.Default;
+
+    /// <summary>The settings every workload shares; Workload, Sessions, Window and ConnectString are set per run.</summary>
+    public BenchOptions Common { get; init; } = new();
+
+    /// <summary>0 skips the memory workload.</summary>
+    public int MemoryZnodes { get; init; } = 1_000_000;
+
+    public int MemoryPayloadBytes { get; init; } = 100;
+
+    /// <summary>Pause before each memory reading, so the server finishes what the load left behind (e.g. snapshots).</summary>
+    public TimeSpan MemorySettleTime { get; init; } = TimeSpan.FromSeconds(3);
+
+    public LaunchSettings Launch { get; init; } = new();
+
+    /// <summary>Servers already running (NAME=connect@pids); when empty, ZooKeeper and ZkActors are started here.</summary>
+    public IReadOnlyList<RunningServer> External { get; init; } = [];
+
+    public string WorkRoot { get; init; } = Path.Combine(Path.GetTempPath(), "zkbench-compare");
+}
+
+public sealed class CompareRunner(CompareOptions options, TextWriter log)
+{
+    public async Task<CompareReport> RunAsync(CancellationToken ct)
+    {
+        var loadAtStart = MachineInfo.LoadAverage();
+        var launchers = options.External.Count > 0 ? [] : ServerLauncher.Standalone();
+        var names = options.External.Count > 0 ? options.External.Select(s => s.Name).ToList() : launchers.Select(l => l.Name).ToList();
+        Directory.CreateDirectory(options.WorkRoot);
+
+        var comparisons = new List<WorkloadComparison>();
+        var servers = options.External.Count > 0 ? options.External.ToList() : await StartAllAsync(launchers, ct).ConfigureAwait(false);
+        try
+        {
+            foreach (var spec in options.Workloads)
+            {
+                var runs = new List<ServerRun>();
+                foreach (var server in servers) runs.Add(await RunWorkloadAsync(server, spec, ct).ConfigureAwait(false));
+                comparisons.Add(new WorkloadComparison(spec.Label, runs));
+            }
+        }
+        finally
+        {
+            if (options.External.Count == 0) await StopAllAsync(servers).ConfigureAwait(false);
+        }
+
+        var memory = new List<MemoryRun>();
+        if (options.MemoryZnodes > 0)
+        {
+            if (options.External.Count > 0)
+                foreach (var server in options.External) memory.Add(await RunMemoryAsync(server, ct).ConfigureAwait(false));
+            else
+                foreach (var launcher in launchers) memory.Add(await RunMemoryOnFreshAsync(launcher, ct).ConfigureAwait(false));
+        }
+        return new CompareReport(MachineInfo.Read(loadAtStart), names, options.Common.Warmup.TotalSeconds,
+            options.Common.Duration.TotalSeconds, options.Common.PayloadBytes, options.Common.Znodes, comparisons, memory);
+    }
+
+    private async Task<List<RunningServer>> StartAllAsync(IReadOnlyList<ServerLauncher> launchers, CancellationToken ct)
+    {
+        var started = new List<RunningServer>();
+        try
+        {
+            foreach (var launcher in launchers)
+            {
+                await log.WriteLineAsync($"starting {launcher.Name} …").ConfigureAwait(false);
+                var server = await launcher.StartAsync(options.WorkRoot, options.Launch, ct).ConfigureAwait(false);
+                started.Add(server);
+                await log.WriteLineAsync($"{server.Name} serves on {server.ConnectString} (pid {string.Join(',', server.Pids)}, dir {server.WorkDir})").ConfigureAwait(false);
+            }
+            return started;
+        }
+        catch
+        {
+            await StopAllAsync(started).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task StopAllAsync(IEnumerable<RunningServer> servers)
+    {
+        foreach (var s in servers) await s.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task<ServerRun> RunWorkloadAsync(RunningServer server, WorkloadSpec spec, CancellationToken ct)
+    {
+        var bench = options.Common with
+        {
+            ConnectString = server.ConnectString,
+            Workload = spec.Kind,
+            Sessions = spec.Sessions,
+            Window = spec.Window,
+            RunTag = Guid.NewGuid().ToString("N")[..8],
+        };
+        var cpu = new CpuObserver(server.Pids);
+        var runner = new BenchRunner(bench, log, TimeSpan.FromSeconds(5), cpu);
+        var result = await runner.RunAsync(ct).ConfigureAwait(false);
+        await log.WriteLineAsync($"{server.Name,-14} {spec.Label,-22} {TableFormat.Count(result.OpsPerS),10} ops/s  p50 {TableFormat.Latency(result.LatencyUs.P50Us)}  p99 {TableFormat.Latency(result.LatencyUs.P99Us)}  errors {result.Errors}").ConfigureAwait(false);
+        var per100k = result.Completed > 0 ? 100_000.0 / result.Completed : (double?)null;
+        return new ServerRun(server.Name, result, Round(cpu.ServerCpuS), Round(cpu.ServerCpuS * per100k), cpu.ServerRssBytes,
+            Round(cpu.ClientCpuS * (per100k ?? 0)) ?? 0);
+    }
+
+    private async Task<MemoryRun> RunMemoryOnFreshAsync(ServerLauncher launcher, CancellationToken ct)
+    {
+        await log.WriteLineAsync($"starting a fresh {launcher.Name} for the memory workload …").ConfigureAwait(false);
+        var server = await launcher.StartAsync(options.WorkRoot, options.Launch, ct).ConfigureAwait(false);
+        await using (server.ConfigureAwait(false))
+        {
+            return await RunMemoryAsync(server, ct).ConfigureAwait(false);
+        }
+    }
+
+    // RSS is read before the forced GC (what an operator sees after the load), the heap after it (what is live).
+    private async Task<MemoryRun> RunMemoryAsync(RunningServer server, CancellationToken ct)
+    {
+        var n = options.MemoryZnodes;
+        await Task.Delay(options.MemorySettleTime, ct).ConfigureAwait(false);
+        var heapBefore = server.Launcher is null ? null : await server.Launcher.HeapBytesAfterGcAsync(server, ct).ConfigureAwait(false);
+        var rssBefore = ProcessProbe.RssBytes(server.Pids);
+        var bench = options.Common with
+        {
+            ConnectString = server.ConnectString,
+            Workload = WorkloadKind.Create,
+            Sessions = 8,
+            Window = 64,
+            PayloadBytes = options.MemoryPayloadBytes,
+            Warmup = TimeSpan.Zero,
+            MaxOps = n,
+            DrainTimeout = TimeSpan.FromMinutes(2),
+        };
+        var populate = await new BenchRunner(bench, log, TimeSpan.FromSeconds(5)).RunAsync(ct).ConfigureAwait(false);
+        await Task.Delay(options.MemorySettleTime, ct).ConfigureAwait(false);
+        var rssAfter = ProcessProbe.RssBytes(server.Pids);
+        var heapAfter = server.Launcher is null ? null : await server.Launcher.HeapBytesAfterGcAsync(server, ct).ConfigureAwait(false);
+        var created = Math.Max(1, populate.Completed);
+        await log.WriteLineAsync($"{server.Name,-14} memory: {TableFormat.Count(created)} znodes, RSS {Show(rssBefore)} -> {Show(rssAfter)}, heap {Show(heapBefore)} -> {Show(heapAfter)}").ConfigureAwait(false);
+        return new MemoryRun(server.Name, n, options.MemoryPayloadBytes, rssBefore, rssAfter,
+            PerZnode(rssBefore, rssAfter, created), heapBefore, heapAfter, PerZnode(heapBefore, heapAfter, created), populate);
+    }
+
+    private static double? PerZnode(long? before, long? after, long znodes) =>
+        before is null || after is null ? null : Math.Round((after.Value - before.Value) / (double)znodes, 1);
+
+    private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 3);
+
+    private static string Show(long? bytes) => bytes is null ? "?" : TableFormat.Bytes(bytes.Value);
+
+    /// <summary>Samples server and client CPU time at the edges of the measured phase and the server's RSS at its end.</summary>
+    private sealed class CpuObserver(IReadOnlyList<int> pids) : IRunObserver
+    {
+        private double? _serverStart;
+        private TimeSpan _clientStart;
+
+        public double? ServerCpuS { get; private set; }
+
+        public long? ServerRssBytes { get; private set; }
+
+        public double ClientCpuS { get; private set; }
+
+        public void OnMeasureStart()
+        {
+            _serverStart = ProcessProbe.CpuSeconds(pids);
+            _clientStart = Process.GetCurrentProcess().TotalProcessorTime;
+        }
+
+        public void OnMeasureEnd()
+        {
+            var end = ProcessProbe.CpuSeconds(pids);
+            ServerCpuS = end - _serverStart;
+            ServerRssBytes = ProcessProbe.RssBytes(pids);
+            ClientCpuS = (Process.GetCurrentProcess().TotalProcessorTime - _clientStart).TotalSeconds;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// A server under test: its name, connect string and PIDs (one process for a standalone server; an ensemble will
+// list one per member). Started ones are stopped by PID with SIGTERM, then SIGKILL; external ones are left alone.
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Zk.Bench.Compare;
+
+public sealed class RunningServer : IAsyncDisposable
+{
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly bool _keepWorkDir;
+
+    /// <summary>A server this run started and owns.</summary>
+    public RunningServer(string name, string connectString, Process process, string workDir, string logPath, bool keepWorkDir, ServerLauncher launcher)
+    {
+        Name = name;
+        ConnectString = connectString;
+        Process = process;
+        Pids = [process.Id];
+        WorkDir = workDir;
+        LogPath = logPath;
+        Launcher = launcher;
+        _keepWorkDir = keepWorkDir;
+    }
+
+    /// <summary>A server someone else runs (e.g. an ensemble): described only by its connect string and PIDs.</summary>
+    public RunningServer(string name, string connectString, IReadOnlyList<int> pids)
+    {
+        Name = name;
+        ConnectString = connectString;
+        Pids = pids;
+    }
+
+    public string Name { get; }
+
+    public string ConnectString { get; }
+
+    public IReadOnlyList<int> Pids { get; }
+
+    public Process? Process { get; }
+
+    public string? WorkDir { get; }
+
+    public string? LogPath { get; }
+
+    /// <summary>Null for an external server: its heap cannot be asked for.</summary>
+    public ServerLauncher? Launcher { get; }
+
+    /// <summary>Parses NAME=HOST:PORT[,HOST:PORT…][@PID[,PID…]] as given to `compare --server`.</summary>
+    public static RunningServer ParseExternal(string spec)
+    {
+        var eq = spec.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"'{spec}' is not NAME=HOST:PORT[,…][@PID[,…]]");
+        var rest = spec[(eq + 1)..];
+        var at = rest.IndexOf('@');
+        var connect = at < 0 ? rest : rest[..at];
+        var pids = at < 0 ? [] : rest[(at + 1)..]
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.Parse(p, CultureInfo.InvariantCulture))
+            .ToArray();
+        Runner.BenchRunner.ParseConnectString(connect);
+        return new RunningServer(spec[..eq], connect, pids);
+    }
+
+    public string LogTail(int lines = 30)
+    {
+        if (LogPath is null || !File.Exists(LogPath)) return "";
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Process is null) return;
+        if (!Process.HasExited)
+        {
+            SendTerm(Process.Id);
+            using var cts = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await Process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Process.Kill();
+                await Process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        Process.Dispose();
+        if (!_keepWorkDir && WorkDir is not null)
+        {
+            try
+            {
+                Directory.Delete(WorkDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a dying process; the temp dir goes with the next reboot.
+            }
+        }
+    }
+
+    // .NET has no portable SIGTERM; kill(1) by PID is the least surprising way to ask for a clean stop.
+    private static void SendTerm(int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+        });
+        kill?.WaitForExit();
+    }
+}

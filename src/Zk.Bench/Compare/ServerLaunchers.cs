@@ -1,0 +1,224 @@
+// Starts the servers under comparison as child processes on loopback, each with its own temp dataDir and an
+// equivalent zoo.cfg, and stops them by PID. A launcher returns a RunningServer: a name, a connect string and PIDs.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Zk.Bench.Protocol;
+
+namespace Zk.Bench.Compare;
+
+public sealed record LaunchSettings
+{
+    public int TickTimeMs { get; init; } = 2000;
+
+    /// <summary>-Xmx of the JVM, e.g. "2g".</summary>
+    public string JavaHeap { get; init; } = "2g";
+
+    public string ZkActorsDll { get; init; } = "src/Zk.Host/bin/Release/net10.0/zkactors.dll";
+
+    /// <summary>Null: taken from Debian's /usr/share/zookeeper/bin/zkEnv.sh.</summary>
+    public string? ZooKeeperClasspath { get; init; }
+
+    /// <summary>Extra environment for the ZkActors process (e.g. DOTNET_PerfMapEnabled=1 for perf).</summary>
+    public IReadOnlyDictionary<string, string> ZkActorsEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public bool KeepWorkDirs { get; init; }
+}
+
+public abstract partial class ServerLauncher
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    public abstract string Name { get; }
+
+    public static IReadOnlyList<ServerLauncher> Standalone() => [new ZooKeeperLauncher(), new ZkActorsLauncher()];
+
+    /// <summary>Starts a fresh standalone server in a new directory under <paramref name="workRoot"/> and waits until it serves.</summary>
+    public async Task<RunningServer> StartAsync(string workRoot, LaunchSettings settings, CancellationToken ct)
+    {
+        var dir = Path.Combine(workRoot, $"{Name.ToLowerInvariant().Replace(' ', '-')}-{Guid.NewGuid():N}");
+        var dataDir = Path.Combine(dir, "data");
+        Directory.CreateDirectory(dataDir);
+        var port = FreeLoopbackPort();
+        var configPath = Path.Combine(dir, "zoo.cfg");
+        await File.WriteAllTextAsync(configPath, ZooCfg(settings.TickTimeMs, dataDir, port), ct).ConfigureAwait(false);
+        var logPath = Path.Combine(dir, "server.log");
+        var process = StartProcess(StartInfo(configPath, dir, settings), logPath);
+        var server = new RunningServer(Name, $"127.0.0.1:{port}", process, dir, logPath, settings.KeepWorkDirs, this);
+        try
+        {
+            await WaitUntilServingAsync(server, ct).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The live heap in bytes after a full GC, if this kind of server can tell; null otherwise.</summary>
+    public abstract Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct);
+
+    /// <summary>The same settings for every server: standalone, fsync on every commit, loopback only, no connection cap.</summary>
+    public static string ZooCfg(int tickTimeMs, string dataDir, int port) => string.Join('\n',
+        $"tickTime={tickTimeMs}",
+        "initLimit=10",
+        "syncLimit=5",
+        $"dataDir={dataDir}",
+        $"clientPort={port}",
+        "clientPortAddress=127.0.0.1",
+        "forceSync=yes",
+        "maxClientCnxns=0",
+        "4lw.commands.whitelist=*",
+        "admin.enableServer=false",
+        "");
+
+    public static int FreeLoopbackPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    protected abstract ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings);
+
+    private static Process StartProcess(ProcessStartInfo info, string logPath)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        void Write(object? _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lock (log) log.WriteLine(e.Data);
+        }
+        process.OutputDataReceived += Write;
+        process.ErrorDataReceived += Write;
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        if (!process.Start()) throw new InvalidOperationException($"could not start {info.FileName}");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntilServingAsync(RunningServer server, CancellationToken ct)
+    {
+        var endpoint = Runner.BenchRunner.ParseConnectString(server.ConnectString)[0];
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+        Exception? last = null;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (server.Process is { HasExited: true } p)
+                throw new InvalidOperationException($"{server.Name} exited with code {p.ExitCode} while starting; see {server.LogPath}:\n{server.LogTail()}");
+            try
+            {
+                var answer = await FourLetterWordClient.SendAsync(endpoint, "ruok", TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                if (answer == "imok")
+                {
+                    var probe = await BenchConnection.OpenAsync(endpoint, 10_000, ct).ConfigureAwait(false);
+                    await probe.CloseSessionAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                    await probe.DisposeAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (Exception e) when (e is SocketException or IOException or BenchProtocolException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                last = e;
+            }
+            await Task.Delay(200, ct).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"{server.Name} did not serve within {StartTimeout.TotalSeconds:F0} s ({last?.Message}); see {server.LogPath}");
+    }
+
+    [GeneratedRegex(@"used\s+(\d+)K", RegexOptions.CultureInvariant)]
+    protected static partial Regex JavaHeapUsed();
+}
+
+public sealed class ZooKeeperLauncher : ServerLauncher
+{
+    public const string ZkEnvScript = "/usr/share/zookeeper/bin/zkEnv.sh";
+
+    public override string Name => "ZooKeeper 3.8";
+
+    /// <summary>The CLASSPATH that Debian's zkEnv.sh sets (conf dir and zookeeper.jar, whose manifest names the rest).</summary>
+    public static string DebianClasspath()
+    {
+        var info = new ProcessStartInfo("bash", ["-c", $". {ZkEnvScript} >/dev/null 2>&1; printf %s \"$CLASSPATH\""])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var p = Process.Start(info) ?? throw new InvalidOperationException("cannot run bash");
+        var cp = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        if (cp.Length == 0) throw new InvalidOperationException($"{ZkEnvScript} set no CLASSPATH: is Debian's zookeeper package installed?");
+        return cp;
+    }
+
+    public override async Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct)
+    {
+        if (server.Pids.Count != 1) return null;
+        var pid = server.Pids[0].ToString(CultureInfo.InvariantCulture);
+        await RunToolAsync("jcmd", [pid, "GC.run"], ct).ConfigureAwait(false);
+        var info = await RunToolAsync("jcmd", [pid, "GC.heap_info"], ct).ConfigureAwait(false);
+        var m = info is null ? null : JavaHeapUsed().Match(info);
+        return m is { Success: true } ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 1024 : null;
+    }
+
+    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings)
+    {
+        var info = new ProcessStartInfo("java")
+        {
+            WorkingDirectory = workDir,
+        };
+        foreach (var a in new[]
+        {
+            $"-Xmx{settings.JavaHeap}", "-Dzookeeper.admin.enableServer=false", $"-Dzookeeper.log.dir={workDir}",
+            "-cp", settings.ZooKeeperClasspath ?? DebianClasspath(), "org.apache.zookeeper.server.ZooKeeperServerMain", configPath,
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+        return info;
+    }
+
+    private static async Task<string?> RunToolAsync(string tool, string[] args, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(info);
+        if (p is null) return null;
+        var output = await p.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
+        await p.WaitForExitAsync(ct).ConfigureAwait(false);
+        return p.ExitCode == 0 ? output : null;
+    }
+}
+
+public sealed class ZkActorsLauncher : ServerLauncher
+{
+    /// <summary>The mntr line in which ZkActors reports its managed heap after a full GC.</summary>
+    public const string HeapMntrKey = "zk_dotnet_heap_bytes";
+
+    public override string Name => "ZkActors";
+
+    public override async Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct)
+    {
+        var endpoint = Runner.BenchRunner.ParseConnectString(server.ConnectString)[0];
+        var mntr = await FourLetterWordClient.SendAsync(endpoint, "mntr", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        return FourLetterWordClient.MntrLong(FourLetterWordClient.ParseMntr(mntr), HeapMntrKey);
+    }
+
+    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings)
+    {
+        var dll = Path.GetFullPath(settings.ZkActorsDll);
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: run `dotnet build -c Release` first", dll);
+        var info = new ProcessStartInfo("dotnet", [dll, configPath]) { WorkingDirectory = workDir };
+        foreach (var (k, v) in settings.ZkActorsEnvironment) info.Environment[k] = v;
+        return info;
+    }
+}

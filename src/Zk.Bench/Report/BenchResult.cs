@@ -1,0 +1,72 @@
+// The outcome of one run as it is printed and written to JSON. Immutable; built once by the runner.
+using System.Text.Json.Serialization;
+using Zk.Bench.Metrics;
+
+namespace Zk.Bench.Report;
+
+public sealed record LatencySummary(
+    double MinUs,
+    double P50Us,
+    double P90Us,
+    double P99Us,
+    double P999Us,
+    double MaxUs,
+    double MeanUs,
+    long Count)
+{
+    public static LatencySummary From(LatencyHistogram h) => new(
+        h.MinNs / 1e3,
+        h.ValueAtPercentileNs(50) / 1e3,
+        h.ValueAtPercentileNs(90) / 1e3,
+        h.ValueAtPercentileNs(99) / 1e3,
+        h.ValueAtPercentileNs(99.9) / 1e3,
+        h.MaxNs / 1e3,
+        Math.Round(h.MeanNs / 1e3, 1),
+        h.TotalCount);
+}
+
+public sealed record BenchResult
+{
+    public required string Workload { get; init; }
+
+    public required string ConnectString { get; init; }
+
+    public required int Sessions { get; init; }
+
+    public required int Window { get; init; }
+
+    public required int PayloadBytes { get; init; }
+
+    public required int Znodes { get; init; }
+
+    public int? ReadPercent { get; init; }
+
+    public required double WarmupS { get; init; }
+
+    /// <summary>From the start of the measured phase until its last request was answered.</summary>
+    public required double MeasuredS { get; init; }
+
+    public required long Issued { get; init; }
+
+    public required long Completed { get; init; }
+
+    public required long Errors { get; init; }
+
+    public required IReadOnlyDictionary<string, long> ErrorsByKind { get; init; }
+
+    public long WatchEvents { get; init; }
+
+    public required double OpsPerS { get; init; }
+
+    public required LatencySummary LatencyUs { get; init; }
+
+    /// <summary>The invariant every run must keep: each measured request either completed or failed.</summary>
+    [JsonIgnore]
+    public bool CountsAddUp => Issued == Completed + Errors;
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BenchResult))]
+[JsonSerializable(typeof(Compare.CompareReport))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
