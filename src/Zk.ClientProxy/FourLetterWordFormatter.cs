@@ -123,6 +123,8 @@ public static class FourLetterWordFormatter
         Line("last_zxid", t.LastZxid);
         Line("digest", t.Digest);
         Line("election_count", i.State.ElectionCount);
+        // The live managed heap after a full blocking GC (zkbench's memory comparison reads it); not a ZooKeeper key.
+        Line("dotnet_heap_bytes", GC.GetTotalMemory(forceFullCollection: true));
         return sb.ToString();
     }
 
@@ -148,7 +150,13 @@ public static class FourLetterWordFormatter
     private static string Conf(FourLetterWordInputs i)
     {
         var sb = new StringBuilder();
-        foreach (var (k, v) in i.Identity.Conf) sb.Append(k).Append('=').Append(v).Append('\n');
+        foreach (var (k, v) in i.Identity.Conf)
+        {
+            sb.Append(k).Append('=').Append(v).Append('\n');
+            // ZooKeeper follows each directory with its current size in bytes.
+            if (k == "dataDir") sb.Append(CultureInfo.InvariantCulture, $"dataDirSize={DirSize(i.Identity.DataDir)}\n");
+            else if (k == "dataLogDir") sb.Append(CultureInfo.InvariantCulture, $"dataLogSize={DirSize(i.Identity.DataLogDir)}\n");
+        }
         return sb.ToString();
     }
 

@@ -57,6 +57,7 @@ public static partial class HostConfiguration
             SyncLimit = c.SyncLimitTicks > 0 ? c.SyncLimitTicks : 5,
             SnapCount = c.SnapCount,
             SnapRetainCount = c.SnapRetainCount,
+            HistoryEntries = c.CommitLogCount,
             ContainerCheckIntervalMs = c.ContainerCheckIntervalMs,
             ContainerMaxPerMinute = c.ContainerMaxPerMinute,
             ContainerMaxNeverUsedIntervalMs = c.ContainerMaxNeverUsedIntervalMs,
@@ -79,6 +80,8 @@ public static partial class HostConfiguration
             ForceSync = c.ForceSync,
             ClientAddress = Resolve(client.Host),
             ClientPort = client.Port,
+            SecureClientEndpoint = c.SecureClientAddress is { } secure ? new IPEndPoint(Resolve(secure.Host), secure.Port) : null,
+            ClientTls = c.SecureClientAddress is null ? null : Tls.ClientTls.Build(c.ClientTls),
             ClientPortOptions = new ClientPortOptions
             {
                 MaxFrameBytes = c.JuteMaxBufferBytes,

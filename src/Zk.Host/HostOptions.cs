@@ -23,6 +23,11 @@ public sealed record HostOptions
 
     public ClientPortOptions ClientPortOptions { get; init; } = new();
 
+    /// <summary>secureClientPort: where TLS clients connect, with the certificate and policy from ssl.*; null when unset.</summary>
+    public IPEndPoint? SecureClientEndpoint { get; init; }
+
+    public Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions? ClientTls { get; init; }
+
     /// <summary>The key=value lines of the conf four-letter word.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ConfLines { get; init; } = [];
 }

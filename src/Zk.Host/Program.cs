@@ -38,6 +38,12 @@ catch (RecoveryException e)
     await Console.Error.WriteLineAsync($"zkactors: {e.Message}");
     return 4;
 }
+catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+{
+    // The quorum or election port of an ensemble member (bound before the client port).
+    await Console.Error.WriteLineAsync($"zkactors: cannot listen on the quorum or election port of server.{options.Node.ServerId}: {e.Message}");
+    return 3;
+}
 catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }
     || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {

@@ -1,6 +1,6 @@
 // The composition root of one server process: storage (SQLite journal, snapshot files), recovery, the actor
-// system and its server node, and Kestrel listening on the client port. Start and stop are the only entry
-// points; a stop flushes the journal before returning.
+// system and its server node, the TCP quorum transport of an ensemble member, and Kestrel listening on the client
+// port. Start and stop are the only entry points; a stop flushes the journal before returning.
 using System.Net;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
@@ -12,6 +12,7 @@ using Zk.Actors.Kernel;
 using Zk.Actors.Server;
 using Zk.Actors.Sessions;
 using Zk.ClientProxy;
+using Zk.Host.Quorum;
 using Zk.Host.Storage;
 using Zk.Protocol.Framing;
 using Zk.Protocol.Records;
@@ -31,6 +32,9 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
     private ActorSystem? _system;
     private ServerNode? _node;
     private WebApplication? _web;
+    private TcpQuorumNetwork? _quorum;
+    private readonly Zk.Actors.Server.Metrics.ServerMetrics _metrics = new();
+    private Admin.AdminServer? _admin;
 
     public ServerHost(HostOptions options, ILoggerFactory loggerFactory)
     {
@@ -49,7 +53,16 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
     {
         Directory.CreateDirectory(_options.DataDir);
         Directory.CreateDirectory(_options.DataLogDir);
-        var journal = SqliteJournal.Open(_options.DataLogDir, _options.ForceSync);
+        SqliteJournal journal;
+        try
+        {
+            journal = SqliteJournal.Open(_options.DataLogDir, _options.ForceSync);
+        }
+        catch (Zk.Actors.Journal.JournalCorruptException e)
+        {
+            // A journal file that is not one (or is damaged beyond reading) is unrecoverable data, as a bad record is.
+            throw new RecoveryException($"refusing to start: {e.Message}", e);
+        }
         var snapshots = new FileSnapshotStore(_options.DataDir);
         RecoveredState recovered;
         try
@@ -61,10 +74,29 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
             journal.Dispose();
             throw;
         }
+        if (!_options.Node.Standalone)
+        {
+            // Bound before any actor exists, so a taken port stops start-up here with a clear error.
+            _quorum = CreateQuorumNetwork(_options, _loggerFactory);
+            try
+            {
+                _quorum.Start();
+            }
+            catch
+            {
+                await _quorum.DisposeAsync().ConfigureAwait(false);
+                _quorum = null;
+                journal.Dispose();
+                throw;
+            }
+        }
         _system = ActorSystem.Create($"zk-{_options.Node.ServerId}", _loggerFactory);
-        _node = ServerNode.Start(_system, _options.Node, journal, snapshots, recovered, new Random());
+        _node = ServerNode.Start(_system, _options.Node with { Metrics = _metrics }, journal, snapshots, recovered, new Random(), _quorum);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the install directory, not the working directory: the default configuration
+        // watches the content root for changes, and the working directory may hold the data directory, whose
+        // every journal write would wake that watcher.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
@@ -76,10 +108,25 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(new IPEndPoint(_options.ClientAddress, _options.ClientPort), l => l.UseConnectionHandler<ZkConnectionHandler>());
+            // secureClientPort: the same handler behind TLS; a plain-text client fails the handshake and is closed.
+            if (_options is { SecureClientEndpoint: { } tlsAt, ClientTls: { } tls })
+                k.Listen(tlsAt, l => l.UseHttps(tls).UseConnectionHandler<ZkConnectionHandler>());
         });
         _web = builder.Build();
         await _web.StartAsync(ct).ConfigureAwait(false);
         LogListening(_log, _options.Node.ServerId, _options.ClientAddress, _options.ClientPort, _options.DataDir);
+        await StartAdminAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The quorum transport of an ensemble member: this server's line and its peers', from zoo.cfg.</summary>
+    private static TcpQuorumNetwork CreateQuorumNetwork(HostOptions options, ILoggerFactory loggers)
+    {
+        var servers = options.Config.Servers.Select(s =>
+        {
+            var address = HostConfiguration.Resolve(s.Host);
+            return new QuorumPeerAddress((int)s.Id, new IPEndPoint(address, s.QuorumPort), new IPEndPoint(address, s.ElectionPort));
+        });
+        return TcpQuorumNetwork.Create(options.Node.ServerId, servers, new QuorumTransportOptions(), loggers);
     }
 
     public ActorRef SpawnSession(IClientConnection connection, ConnectRequest request) => Node.SpawnSession(connection, request);
@@ -105,14 +152,17 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
 
     public async Task StopAsync()
     {
+        if (_admin is not null) await _admin.StopAsync().ConfigureAwait(false);
         if (_web is not null) await _web.StopAsync().ConfigureAwait(false);
         if (_node is not null) await _node.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        if (_quorum is not null) await _quorum.DisposeAsync().ConfigureAwait(false);
         _system?.Dispose();
         LogStopped(_log, _options.Node.ServerId);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_admin is not null) await _admin.DisposeAsync().ConfigureAwait(false);
         if (_web is not null) await _web.DisposeAsync().ConfigureAwait(false);
     }
 

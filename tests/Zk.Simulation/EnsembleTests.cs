@@ -1,8 +1,9 @@
 // Whole ensembles on the deterministic simulator: election, replication through followers, leader failover
-// without losing an acknowledged write.
+// without losing an acknowledged write; the cluster checker watches every step of each.
 using Zk.Actors.Server;
 using Zk.Protocol;
 using Zk.Protocol.Records;
+using Zk.Simulation.Harness;
 
 namespace Zk.Simulation;
 
@@ -38,6 +39,7 @@ public sealed class EnsembleTests
         Assert.Single(c.Live, s => s.Mode == ServerMode.Leader);
         Assert.Equal(size - 1, c.Live.Count(s => s.Mode == ServerMode.Follower));
         Assert.All(c.Live, s => Assert.Equal(1, s.Node!.State.Epoch));
+        Assert.Empty(c.Checker.Violations);
     }
 
     [Theory]
@@ -60,6 +62,7 @@ public sealed class EnsembleTests
             Assert.Equal(KeeperErrorCode.Ok, get.Err);
             Assert.Equal(new byte[] { 1, 2, 3 }, ((GetDataResponse)get.Body!).Data);
         }
+        Assert.Empty(c.Checker.Violations);
     }
 
     [Theory]
@@ -93,5 +96,6 @@ public sealed class EnsembleTests
         Do(c, back, OpCode.Sync, new SyncRequest("/"));
         var children = Do(c, back, OpCode.GetChildren, new GetChildrenRequest("/", false));
         Assert.Equal(21, ((GetChildrenResponse)children.Body!).Children.Count);
+        Assert.Empty(c.Checker.Violations);
     }
 }

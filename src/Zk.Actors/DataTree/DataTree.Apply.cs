@@ -90,7 +90,10 @@ public sealed partial class DataTree
             changes.Add(new TreeChange(EventType.NodeCreated, path, node.Acl));
             changes.Add(new TreeChange(EventType.NodeChildrenChanged, TreePath.Parent(path)!, parent.Acl));
         }
-        return new OpResult(c.Type, KeeperErrorCode.Ok, path, node.ToStat(_options.ExtendedTypesEnabled));
+        // The reply's stat is taken before the quota bookkeeping, which may rewrite a new stats node's data.
+        var stat = node.ToStat(_options.ExtendedTypesEnabled);
+        QuotaOnCreate(path, node.DataLength);
+        return new OpResult(c.Type, KeeperErrorCode.Ok, path, stat);
     }
 
     private OpResult ApplyDelete(long zxid, string path, TxnType type, List<TreeChange>? changes)
@@ -130,6 +133,7 @@ public sealed partial class DataTree
         _dataSize -= path.Length + node.DataLength;
         _acls.Release(node.Acl);
         Unindex(path, node.EphemeralOwner);
+        QuotaOnDelete(path, node.DataLength);
         foreach (var child in node.Children) Detach(TreePath.Combine(path, child.Name), child);
         node.ClearChildren();
     }
@@ -140,14 +144,17 @@ public sealed partial class DataTree
         if (node is null) return Anomaly(TxnType.SetData, KeeperErrorCode.NoNode);
         var pathHash = TreeHash.Path(s.Path);
         var before = StatPart(pathHash, node) + DataPart(pathHash, node.Data);
-        _dataSize += (s.Data?.Length ?? 0) - node.DataLength;
+        var bytesDiff = (s.Data?.Length ?? 0) - node.DataLength;
+        _dataSize += bytesDiff;
         node.Data = s.Data;
         node.Version = s.Version;
         node.Mzxid = txn.Zxid;
         node.Mtime = txn.TimeMs;
         _digest += StatPart(pathHash, node) + DataPart(pathHash, node.Data) - before;
         changes?.Add(new TreeChange(EventType.NodeDataChanged, s.Path, node.Acl));
-        return new OpResult(TxnType.SetData, KeeperErrorCode.Ok, s.Path, node.ToStat(_options.ExtendedTypesEnabled));
+        var stat = node.ToStat(_options.ExtendedTypesEnabled);
+        QuotaOnSetData(s.Path, bytesDiff);
+        return new OpResult(TxnType.SetData, KeeperErrorCode.Ok, s.Path, stat);
     }
 
     // setACL bumps aversion only: mzxid and mtime stay, and no watch fires.

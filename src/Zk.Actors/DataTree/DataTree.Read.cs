@@ -77,7 +77,10 @@ public sealed partial class DataTree
         var n = Find(path);
         if (n is null) return ReadResult.Error(KeeperErrorCode.NoNode);
         if (!_aclPolicy.Check(n.Acl, Perms.Read, auth)) return ReadResult.Error(KeeperErrorCode.NoAuth);
-        return new ReadResult(KeeperErrorCode.Ok, new GetAllChildrenNumberResponse(CountDescendants(n)));
+        // ZooKeeper counts the keys of its node map that start with path + "/"; for "" (which finds the root) that
+        // includes the "/" alias of the root, so the answer is one more than for "/".
+        var count = CountDescendants(n) + (path.Length == 0 ? 1 : 0);
+        return new ReadResult(KeeperErrorCode.Ok, new GetAllChildrenNumberResponse(count));
     }
 
     private static int CountDescendants(DataNode n)

@@ -28,6 +28,9 @@ public sealed record DataTreeActorOptions(int ServerId)
 
     /// <summary>Receives each snapshot taken (a SnapshotActor); null takes none (tests).</summary>
     public ActorRef? Snapshots { get; init; }
+
+    /// <summary>Test hook: the simulator's observer of applied txns; null in production.</summary>
+    internal Server.IServerProbe? Probe { get; init; }
 }
 
 public sealed partial class DataTreeActor : Actor
@@ -38,6 +41,7 @@ public sealed partial class DataTreeActor : Actor
     private readonly Dictionary<long, ActorRef> _local = [];
     private readonly Dictionary<ActorRef, (long SessionId, AuthContext Auth)> _watchers = [];
     private readonly Dictionary<long, (ActorRef Session, int TimeoutMs, byte[] Password)> _pendingConnects = [];
+    private readonly Dictionary<long, (ActorRef Session, int TimeoutMs, byte[] Password)> _pendingResumes = [];
     private readonly Dictionary<ActorRef, List<SessionOutputItem>> _outputs = [];
     private readonly List<(ActorRef Watcher, WatcherEvent Event)> _fired = [];
     private readonly List<TreeChange> _changes = [];
@@ -124,6 +128,7 @@ public sealed partial class DataTreeActor : Actor
             case ReplaceTree r:
                 _tree = r.Tree;
                 _preparer = null;
+                _options.Probe?.TreeReplaced(_options.ServerId, _tree);
                 LogTreeReplaced(Log, _options.ServerId, r.Tree.LastProcessedZxid);
                 break;
             case TakeSnapshot t:
@@ -131,6 +136,9 @@ public sealed partial class DataTreeActor : Actor
                 break;
             case GetTreeStatus g:
                 g.ReplyTo.Tell(Status(), Self);
+                break;
+            case TreeQuery q:
+                Answer(q);
                 break;
             default:
                 Unhandled(message);
@@ -278,13 +286,33 @@ public sealed partial class DataTreeActor : Actor
             c.Session.Tell(new SessionRefused(true, $"wrong password for session 0x{req.SessionId:x}"), Self);
             return;
         }
-        _local[req.SessionId] = c.Session;
-        (_leader ?? _learner)?.Tell(new TouchSession(req.SessionId, c.TimeoutMs), Self);
-        c.Session.Tell(new SessionAccepted(req.SessionId, info.Password, c.TimeoutMs, _tree.LastProcessedZxid), Self);
+        if (_learner is not null)
+        {
+            // zab.md §10: this tree may not have applied a close the leader already committed (or prepared), so the
+            // leader decides (REVALIDATE); an expired session must never come back.
+            if (_pendingResumes.Remove(req.SessionId, out var older)) older.Session.Tell(new SessionRefused(false, "the session moved to a new connection"), Self);
+            _pendingResumes[req.SessionId] = (c.Session, c.TimeoutMs, info.Password);
+            _learner.Tell(new Revalidate(req.SessionId, c.TimeoutMs), Self);
+            return;
+        }
+        Accept(req.SessionId, c.Session, c.TimeoutMs, info.Password);
+    }
+
+    private void Accept(long sessionId, ActorRef session, int timeoutMs, byte[] password)
+    {
+        _local[sessionId] = session;
+        (_leader ?? _learner)?.Tell(new TouchSession(sessionId, timeoutMs), Self);
+        session.Tell(new SessionAccepted(sessionId, password, timeoutMs, _tree.LastProcessedZxid), Self);
     }
 
     private void Revalidated(SessionRevalidated v)
     {
+        if (_pendingResumes.Remove(v.SessionId, out var resume))
+        {
+            if (v.Valid) Accept(v.SessionId, resume.Session, resume.TimeoutMs, resume.Password);
+            else resume.Session.Tell(new SessionRefused(true, $"session 0x{v.SessionId:x} has expired at the leader"), Self);
+            return;
+        }
         if (!v.Valid && _local.TryGetValue(v.SessionId, out var s))
         {
             Out(s).Add(new SessionEnded($"session 0x{v.SessionId:x} is not valid at the leader"));
@@ -312,6 +340,7 @@ public sealed partial class DataTreeActor : Actor
     {
         _changes.Clear();
         var result = _tree.Apply(txn, _changes);
+        _options.Probe?.Applied(_options.ServerId, txn, _tree);
         _preparer?.Applied(txn.Zxid);
         if (_changes.Count > 0)
         {
@@ -353,6 +382,8 @@ public sealed partial class DataTreeActor : Actor
         foreach (var (sid, session) in _local) Out(session).Add(new SessionEnded(reason));
         foreach (var (sid, pc) in _pendingConnects) pc.Session.Tell(new SessionRefused(false, reason), Self);
         _pendingConnects.Clear();
+        foreach (var (sid, pr) in _pendingResumes) pr.Session.Tell(new SessionRefused(false, reason), Self);
+        _pendingResumes.Clear();
         foreach (var session in _local.Values) _watches.RemoveWatcher(session);
         _local.Clear();
         _watchers.Clear();

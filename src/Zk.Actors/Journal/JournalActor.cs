@@ -28,8 +28,9 @@ public sealed record ReadLog(long AfterZxid, int MaxEntries, ActorRef ReplyTo);
 
 public sealed record LogEntries(IReadOnlyList<JournalEntry> Entries, long FirstZxid, long LastZxid);
 
-/// <summary>A SNAP replaced this server's state by a snapshot at <paramref name="SnapshotZxid"/>: the whole log goes.</summary>
-public sealed record ResetLog(long SnapshotZxid, ActorRef ReplyTo);
+/// <summary>A SNAP sync: this server's state becomes the leader's snapshot at <paramref name="Zxid"/> followed by
+/// <paramref name="Entries"/>, the leader's txns after it. Answered with <see cref="Logged"/> once durable.</summary>
+public sealed record InstallSnapshot(long Zxid, byte[] Snapshot, IReadOnlyList<JournalEntry> Entries, ActorRef ReplyTo);
 
 /// <summary>Retention: drop entries older than <paramref name="Zxid"/>.</summary>
 public sealed record PurgeLog(long Zxid);
@@ -39,7 +40,10 @@ public sealed record GetJournalState(ActorRef ReplyTo);
 public sealed record JournalState(long FirstZxid, long LastZxid, long AcceptedEpoch, long CurrentEpoch);
 
 /// <summary>LastZxid is the last logged zxid, or the snapshot zxid the log starts after when it is empty.</summary>
-public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0) : Actor
+/// <remarks>The snapshot store is shared with the SnapshotActor (stores are thread-safe); the journal writes to it only
+/// to install a leader's snapshot, in order with the log changes around it.</remarks>
+public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0, ISnapshotStore? snapshots = null,
+    Server.Metrics.ServerMetrics? metrics = null) : Actor
 {
     private long _baseZxid = snapshotZxid;
 
@@ -54,6 +58,7 @@ public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0
         {
             case AppendTxns a:
                 foreach (var e in a.Entries) journal.Append(e.Zxid, e.Payload.Span);
+                metrics?.JournalAppends.Inc(a.Entries.Count);
                 Ack(a.ReplyTo, new Logged(LastZxid), coalesce: true);
                 break;
             case PersistAcceptedEpoch p:
@@ -70,12 +75,8 @@ public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0
                 LogTruncatedAt(Log, t.Zxid, journal.LastZxid);
                 t.ReplyTo.Tell(new LogTruncated(LastZxid), Self);
                 break;
-            case ResetLog r:
-                SyncAndAck();
-                journal.TruncateAfter(0);
-                _baseZxid = r.SnapshotZxid;
-                LogTruncatedAt(Log, 0, LastZxid);
-                r.ReplyTo.Tell(new LogTruncated(LastZxid), Self);
+            case InstallSnapshot i:
+                Install(i);
                 break;
             case ReadLog r:
                 SyncAndAck();
@@ -102,6 +103,47 @@ public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0
 
     protected internal override void OnBatchEnd() => SyncAndAck();
 
+    /// <summary>
+    /// A SNAP sync, ordered so that every state a crash can leave on disk is one recovery may trust (zab.md §12.8–9,
+    /// ZOOKEEPER-3642): first the log drops the txns after the snapshot from the first one the leader does not hold
+    /// on (never a committed one: the leader holds them all), then the snapshot becomes durable, then the leader's
+    /// txns after the log's end are appended, durable at this batch's sync and so before any currentEpoch queued
+    /// after them. Nothing this server acknowledged leaves its disk before a durable snapshot covers it. The log may
+    /// lack leader txns below its end only where its own newer snapshot covers them (it was purged there).
+    /// </summary>
+    private void Install(InstallSnapshot s)
+    {
+        if (snapshots is null) throw new InvalidOperationException("a SNAP sync needs the snapshot store");
+        SyncAndAck();
+        var leader = new Dictionary<long, ReadOnlyMemory<byte>>(s.Entries.Count);
+        foreach (var e in s.Entries) leader[e.Zxid] = e.Payload;
+        var old = journal.ReadFrom(s.Zxid).ToList();
+        var agree = 0;
+        while (agree < old.Count && leader.TryGetValue(old[agree].Zxid, out var p) && p.Span.SequenceEqual(old[agree].Payload.Span)) agree++;
+        if (agree < old.Count)
+        {
+            var keep = agree > 0 ? old[agree - 1].Zxid : s.Zxid;
+            journal.TruncateAfter(keep);
+            LogTruncatedAt(Log, keep, journal.LastZxid);
+        }
+        var newest = snapshots.List() is [var n, ..] ? n.Zxid : -1;
+        if (newest < s.Zxid)
+        {
+            snapshots.Write(s.Zxid, stream => stream.Write(s.Snapshot));
+            newest = s.Zxid;
+        }
+        var logged = journal.LastZxid;
+        var kept = old.Take(agree).Select(o => o.Zxid).ToHashSet();
+        foreach (var e in s.Entries)
+        {
+            if (e.Zxid > logged) journal.Append(e.Zxid, e.Payload.Span);
+            else if (e.Zxid > newest && !kept.Contains(e.Zxid))
+                throw new InvalidOperationException($"SNAP install: leader txn 0x{e.Zxid:x} is neither logged nor under a snapshot (log ends at 0x{logged:x})");
+        }
+        _baseZxid = s.Zxid;
+        Ack(s.ReplyTo, new Logged(LastZxid), coalesce: true);
+    }
+
     protected internal override void PostStop()
     {
         // A clean stop flushes what was appended; acks still go out so nobody waits for a stopped journal.
@@ -124,7 +166,9 @@ public sealed partial class JournalActor(IJournal journal, long snapshotZxid = 0
     private void SyncAndAck()
     {
         if (_pendingAcks.Count == 0) return;
+        var syncStarted = System.Time.GetTimestamp();
         journal.Sync();
+        metrics?.FsyncSeconds.Observe(System.Time.GetElapsedTime(syncStarted).TotalSeconds);
         var durable = new EpochPersisted(journal.AcceptedEpoch, journal.CurrentEpoch);
         foreach (var (replyTo, reply) in _pendingAcks)
         {

@@ -14,7 +14,6 @@ public sealed partial class PeerActor(
     ServerState state,
     ActorRef journal,
     ActorRef dataTree,
-    ActorRef snapshots,
     TxnHistory history,
     IQuorumNetwork? network) : Actor
 {
@@ -97,11 +96,21 @@ public sealed partial class PeerActor(
     {
         if (_role is not null) return;
         _roleState = d.Decision.State;
-        if (!options.Standalone) state.ElectionFinished(System.NowMs() - _electionStartedMs);
+        if (!options.Standalone)
+        {
+            var electionMs = System.NowMs() - _electionStartedMs;
+            state.ElectionFinished(electionMs);
+            options.Metrics?.ElectionFinished(electionMs);
+        }
         if (d.Decision.State == PeerState.Leading)
         {
             var settings = new LeaderSettings(options.ServerId, Quorum, options.TickTimeMs, options.MinSessionTimeoutMs,
-                options.MaxSessionTimeoutMs, options.InitLimit, options.SyncLimit, options.Standalone);
+                options.MaxSessionTimeoutMs, options.InitLimit, options.SyncLimit, options.Standalone)
+            {
+                Probe = options.Probe,
+                FirstZxidCounter = options.FirstZxidCounter,
+                Metrics = options.Metrics,
+            };
             var start = new LeaderStart(js.AcceptedEpoch, js.CurrentEpoch, js.LastZxid);
             _role = Spawn($"leader-{System.NowMs()}", () => new LeaderActor(settings, Self, journal, dataTree, history, start));
         }
@@ -110,7 +119,7 @@ public sealed partial class PeerActor(
             var settings = new LearnerSettings(options.ServerId, d.Decision.State == PeerState.Observing, options.TickTimeMs,
                 options.InitLimit, options.SyncLimit, options.Tree);
             var start = new LearnerStart((int)d.Decision.Leader, js.AcceptedEpoch, js.CurrentEpoch, js.LastZxid);
-            _role = Spawn($"learner-{System.NowMs()}", () => new LearnerActor(settings, Self, journal, dataTree, snapshots, history, network!, start));
+            _role = Spawn($"learner-{System.NowMs()}", () => new LearnerActor(settings, Self, journal, dataTree, history, network!, start));
         }
         Watch(_role);
     }

@@ -45,6 +45,16 @@ public sealed record ServerNodeOptions
 
     /// <summary>Txns kept in memory for DIFF syncs of learners.</summary>
     public int HistoryEntries { get; init; } = 20_000;
+
+    /// <summary>Where the actors report events for /metrics; null (the simulator) reports nothing.</summary>
+    public Metrics.ServerMetrics? Metrics { get; init; }
+
+    /// <summary>Test hook: the simulator's observer of consensus events; null in production.</summary>
+    internal IServerProbe? Probe { get; init; }
+
+    /// <summary>Test hook: the zxid counter a new leader starts its epoch at (1 in production), so the simulator
+    /// can exercise counter roll-over without proposing four billion txns.</summary>
+    internal uint FirstZxidCounter { get; init; } = 1;
 }
 
 public sealed class ServerNode
@@ -61,7 +71,7 @@ public sealed class ServerNode
         Peer = peer;
         Snapshots = snapshots;
         SessionOptions = new SessionOptions(options.TickTimeMs, options.MinSessionTimeoutMs, options.MaxSessionTimeoutMs,
-            new DataTree.Auth.AuthProviders(options.Tree.SuperDigest));
+            new DataTree.Auth.AuthProviders(options.Tree.SuperDigest)) { Metrics = options.Metrics };
     }
 
     public ActorSystem System { get; }
@@ -83,8 +93,8 @@ public sealed class ServerNode
     public static ServerNode Start(ActorSystem system, ServerNodeOptions options, IJournal journal, ISnapshotStore snapshots,
         RecoveredState recovered, Random random, Zab.IQuorumNetwork? network = null)
     {
-        var journalRef = system.Spawn("journal", () => new JournalActor(journal, recovered.SnapshotZxid), new ActorOptions(DedicatedThread: true));
-        var snapshotRef = system.Spawn("snapshots", () => new SnapshotActor(snapshots, journalRef, options.SnapRetainCount), new ActorOptions(DedicatedThread: true));
+        var journalRef = system.Spawn("journal", () => new JournalActor(journal, recovered.SnapshotZxid, snapshots, options.Metrics), new ActorOptions(DedicatedThread: true));
+        var snapshotRef = system.Spawn("snapshots", () => new SnapshotActor(snapshots, journalRef, options.SnapRetainCount, metrics: options.Metrics), new ActorOptions(DedicatedThread: true));
         var treeOptions = new DataTreeActorOptions(options.ServerId)
         {
             ContainerCheckIntervalMs = options.ContainerCheckIntervalMs,
@@ -92,13 +102,14 @@ public sealed class ServerNode
             ContainerMaxNeverUsedIntervalMs = options.ContainerMaxNeverUsedIntervalMs,
             SnapCount = options.SnapCount,
             Snapshots = snapshotRef,
+            Probe = options.Probe,
         };
         var tree = recovered.Tree;
         var treeRef = system.Spawn("datatree", () => new DataTreeActor(tree, treeOptions, random));
         var state = new ServerState();
         var history = new Zab.TxnHistory(recovered.SnapshotZxid, options.HistoryEntries);
         foreach (var e in recovered.Log) history.Append(e);
-        var peer = system.Spawn("peer", () => new PeerActor(options, state, journalRef, treeRef, snapshotRef, history, network));
+        var peer = system.Spawn("peer", () => new PeerActor(options, state, journalRef, treeRef, history, network));
         return new ServerNode(system, options, state, journalRef, treeRef, peer, snapshotRef);
     }
 

@@ -12,7 +12,8 @@ public sealed record SnapshotSaved(long Zxid, long SizeBytes, long DurationMs);
 /// <summary>Save a snapshot and tell <paramref name="ReplyTo"/> once it is durable (a SNAP sync must not ACK before).</summary>
 public sealed record SaveSnapshot(TreeSnapshot Snapshot, ActorRef ReplyTo);
 
-public sealed partial class SnapshotActor(ISnapshotStore store, ActorRef journal, int retainCount, ActorRef? notify = null) : Actor
+public sealed partial class SnapshotActor(ISnapshotStore store, ActorRef journal, int retainCount, ActorRef? notify = null,
+    Metrics.ServerMetrics? metrics = null) : Actor
 {
     protected internal override void Receive(object message)
     {
@@ -47,6 +48,7 @@ public sealed partial class SnapshotActor(ISnapshotStore store, ActorRef journal
         if (oldest is not null && purged.Count > 0) journal.Tell(new PurgeLog(oldest.Zxid + 1), Self);
         var ms = (long)System.Time.GetElapsedTime(started).TotalMilliseconds;
         LogSnapshotSaved(Log, info.FileName, info.Zxid, info.SizeBytes, ms);
+        metrics?.SnapshotWritten(info.Zxid, info.SizeBytes, ms, System.NowMs());
         replyTo?.Tell(new SnapshotSaved(info.Zxid, info.SizeBytes, ms), Self);
     }
 

@@ -20,6 +20,9 @@ public sealed record SessionOptions(
     public static SessionOptions ForTick(int tickTimeMs) => new(tickTimeMs, 2 * tickTimeMs, 20 * tickTimeMs, AuthProviders.Default);
 
     public int Negotiate(int requestedMs) => Math.Clamp(requestedMs, MinSessionTimeoutMs, MaxSessionTimeoutMs);
+
+    /// <summary>Receives each reply's latency by opcode; null reports nothing.</summary>
+    public Server.Metrics.ServerMetrics? Metrics { get; init; }
 }
 
 public sealed partial class SessionActor : Actor
@@ -29,7 +32,14 @@ public sealed partial class SessionActor : Actor
     private readonly SessionOptions _options;
     private readonly ActorRef _dataTree;
     private readonly Queue<ClientRequest> _waiting = new();
-    private readonly LinkedList<Slot> _slots = new();
+    private readonly Queue<Slot> _slots = new();
+    // Replies come back in dispatch order per kind (the data tree answers reads in order, writes commit in
+    // order), so matching a reply is a look at the head of its queue, not a search.
+    private readonly Queue<Slot> _unfilledReads = new();
+    private readonly Queue<Slot> _unfilledWrites = new();
+    // A sync completes once the writes proposed before it commit, which can be after this session's later writes
+    // are applied: syncs are answered in order among themselves, not with the writes.
+    private readonly Queue<Slot> _unfilledSyncs = new();
     private readonly List<SessionRequest> _dispatch = [];
     private AuthContext _auth;
     private long _sessionId;
@@ -153,7 +163,7 @@ public sealed partial class SessionActor : Actor
             if (kind == Kind.Read && _pendingWrites > 0) return;
             _waiting.Dequeue();
             var slot = new Slot(r, kind);
-            _slots.AddLast(slot);
+            _slots.Enqueue(slot);
             _connection.Stats.LastOp = LastOpName(r.Op);
             _connection.Stats.LastCxid = r.Xid;
             switch (kind)
@@ -171,9 +181,11 @@ public sealed partial class SessionActor : Actor
                     break;
                 case Kind.Write:
                     _pendingWrites++;
+                    (r.Op == OpCode.Sync ? _unfilledSyncs : _unfilledWrites).Enqueue(slot);
                     _dispatch.Add(new SessionRequest(_sessionId, r.Xid, r.Op, r.Body!, _auth));
                     break;
                 case Kind.Read:
+                    _unfilledReads.Enqueue(slot);
                     _dispatch.Add(new SessionRequest(_sessionId, r.Xid, r.Op, r.Body!, _auth));
                     break;
             }
@@ -233,8 +245,9 @@ public sealed partial class SessionActor : Actor
                 break;
             }
             default:
-                // SASL is not configured on this server: ZooKeeper without a SASL provider fails the exchange.
-                Fill(slot, new ReplyHeader(r.Xid, 0, KeeperErrorCode.AuthFailed), null);
+                // SASL is not configured on this server. ZooKeeper then has no SASL server for the connection and
+                // answers Ok with a null token (its evaluateResponse hits a null and is skipped); so do we.
+                Fill(slot, new ReplyHeader(r.Xid, 0, KeeperErrorCode.Ok), new SaslResponse(null));
                 break;
         }
     }
@@ -266,13 +279,15 @@ public sealed partial class SessionActor : Actor
 
     private void DeliverWrite(WriteReply wr)
     {
-        var slot = FindUnfilled(wr.Xid, isWrite: true);
-        if (slot is null && wr.Type == TxnType.CloseSession)
+        var asked = _unfilledWrites.TryPeek(out var head) && head.Request.Op == OpCode.CloseSession && head.Request.Xid == wr.Xid;
+        if (wr.Type == TxnType.CloseSession && !asked)
         {
-            // Closed by a txn this client did not send: the leader expired the session.
+            // Closed by a txn this client did not send (the leader expired the session, possibly while the client's
+            // own closeSession was on its way): the session is over either way.
             Deliver(new SessionEnded("session expired"));
             return;
         }
+        var slot = FindUnfilled(wr.Xid, isWrite: true);
         if (slot is null)
         {
             LogUnmatchedReply(Log, _sessionId, wr.Xid);
@@ -301,11 +316,9 @@ public sealed partial class SessionActor : Actor
 
     private Slot? FindUnfilled(int xid, bool isWrite)
     {
-        for (var n = _slots.First; n is not null; n = n.Next)
-        {
-            var s = n.Value;
-            if (!s.Filled && s.Request.Xid == xid && (s.Kind == Kind.Write) == isWrite) return s;
-        }
+        var queue = isWrite ? _unfilledWrites : _unfilledReads;
+        if (queue.TryPeek(out var head) && head.Request.Xid == xid) return queue.Dequeue();
+        if (isWrite && _unfilledSyncs.TryPeek(out var sync) && sync.Request.Xid == xid) return _unfilledSyncs.Dequeue();
         return null;
     }
 
@@ -320,14 +333,14 @@ public sealed partial class SessionActor : Actor
     {
         var now = System.NowMs();
         var completed = 0;
-        while (_slots.First is { Value.Filled: true } node)
+        while (_slots.TryPeek(out var s) && s.Filled)
         {
-            _slots.RemoveFirst();
-            var s = node.Value;
+            _slots.Dequeue();
             ResponseCodec.WriteFrame(_connection.Output, s.Header, s.Request.Op, s.Body);
             completed++;
             _connection.Stats.OnSent();
             _connection.Stats.OnResponse(Math.Max(0, now - s.Request.ReceivedMs), now);
+            _options.Metrics?.RequestCompleted(s.Request.Op, Math.Max(0, now - s.Request.ReceivedMs));
             if (s.Header.Zxid > 0) _connection.Stats.LastZxid = s.Header.Zxid;
             if (s.CloseAfter)
             {
@@ -407,6 +420,8 @@ public sealed partial class SessionActor : Actor
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "session 0x{SessionId:x}: auth with scheme {Scheme} failed")]
     private static partial void LogAuthFailed(ILogger log, long sessionId, string scheme);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "session 0x{SessionId:x}: reply for xid {Xid} matches no outstanding request")]
+    // Replies are routed by session id, so a request an earlier connection of this session sent (and got
+    // ConnectionLoss for) can be answered here after the client reconnected: expected, and dropped.
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "session 0x{SessionId:x}: reply for xid {Xid} belongs to an earlier connection; dropped")]
     private static partial void LogUnmatchedReply(ILogger log, long sessionId, int xid);
 }

@@ -18,6 +18,8 @@ public sealed partial class ElectionActor(int serverId, QuorumVerifier quorum, I
     private readonly ElectionCore _core = new(serverId, quorum, allServers, timing);
     private readonly List<(int To, Notification N)> _sends = [];
     private long _startedMs;
+    private bool _started;
+    private long _tickAtMs;
 
     private sealed record Tick;
 
@@ -28,9 +30,14 @@ public sealed partial class ElectionActor(int serverId, QuorumVerifier quorum, I
         switch (message)
         {
             case StartElection s:
+                _started = true;
                 _startedMs = now;
                 _core.StartLooking(s.LastLoggedZxid, s.CurrentEpoch, now, _sends);
                 LogLooking(Log, serverId, _core.LogicalClock, s.LastLoggedZxid, s.CurrentEpoch);
+                break;
+            case ElectionReceived when !_started:
+                // Peers' votes can arrive before our first round (a real network connects at once): a core
+                // without its own vote could decide on them, so drop them; FLE resends.
                 break;
             case ElectionReceived r:
                 decision = _core.OnNotification(r.Notification, now, _sends);
@@ -58,15 +65,20 @@ public sealed partial class ElectionActor(int serverId, QuorumVerifier quorum, I
         ScheduleTick(now);
     }
 
+    /// <summary>Keeps the tick timer armed no later than the core needs it. It is restarted only when it must fire
+    /// earlier: restarting it on every notification would discard each firing still queued behind a stream of
+    /// notifications, and the round would never time out.</summary>
     private void ScheduleTick(long now)
     {
-        if (_core.State != PeerState.Looking)
+        if (_core.State != PeerState.Looking || !_started)
         {
             Timers.Cancel("tick");
             return;
         }
-        var delay = Math.Max(1, _core.NextTickMs - now);
-        Timers.StartSingleTimer("tick", new Tick(), TimeSpan.FromMilliseconds(delay));
+        var at = Math.Max(now + 1, _core.NextTickMs);
+        if (Timers.IsTimerActive("tick") && _tickAtMs <= at) return;
+        _tickAtMs = at;
+        Timers.StartSingleTimer("tick", new Tick(), TimeSpan.FromMilliseconds(at - now));
     }
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "[myid:{ServerId}] LOOKING, round {Round}, last zxid 0x{Zxid:x}, epoch {Epoch}")]

@@ -129,13 +129,21 @@ public sealed class ElectionCore
         }
         else if (n.ElectionEpoch < LogicalClock)
         {
-            sends.Add((n.Sender, Mine()));
+            // Help a lagging voter catch up with the round. A non-voter must not: a voter answers every non-voter's
+            // notification, so two such answers would bounce between them forever.
+            if (IAmVoter) sends.Add((n.Sender, Mine()));
             return null;
         }
         else if (Beats(vote, Current))
         {
             Current = vote;
             Broadcast(sends);
+        }
+        else if (IAmVoter && !_recv.ContainsKey(n.Sender))
+        {
+            // The sender's first vote of this round: it may have started looking after our broadcast (a settled
+            // server ignores a looker's vote), so answer now rather than at our next resend. At most once per round.
+            sends.Add((n.Sender, Mine()));
         }
         _recv[n.Sender] = (vote, n.ElectionEpoch, n.State);
         if (IAmVoter) _recv[_myId] = (Current, LogicalClock, PeerState.Looking);

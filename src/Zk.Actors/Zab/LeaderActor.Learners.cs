@@ -114,6 +114,7 @@ public sealed partial class LeaderActor
                 if (_established && l.AckedNewLeader && !l.IsObserver)
                 {
                     _pipeline.Ack(l.ServerId, a.Zxid);
+                    _settings.Metrics?.FollowerAcked(l.ServerId, a.Zxid);
                     CommitReady();
                 }
                 break;
@@ -220,7 +221,8 @@ public sealed partial class LeaderActor
             if (batch.Count == DiffBatch) Flush();
         }
         Flush();
-        if (committed > fromZxid) l.Link.Send(new Commit(committed));
+        // Always say how far the history is committed: the learner's own log up to here may be unapplied too.
+        if (committed > 0) l.Link.Send(new Commit(committed));
         if (_established && !l.IsObserver)
         {
             foreach (var p in _pipeline.Outstanding) batch.Add(new LoggedTxn(p.Zxid, p.Payload));
@@ -270,6 +272,7 @@ public sealed partial class LeaderActor
     {
         _learners.Remove(l.Link.Id);
         l.Link.Close();
+        if (!_learners.Values.Any(o => o.ServerId == l.ServerId)) _settings.Metrics?.FollowerGone(l.ServerId);
         if (l.ServerId >= 0 && _established && !l.IsObserver && !_learners.Values.Any(o => o.ServerId == l.ServerId)) _pipeline.Forget(l.ServerId);
         LogLearnerDropped(Log, _settings.ServerId, l.ServerId, reason);
     }

@@ -20,7 +20,17 @@ public sealed record LeaderSettings(
     int MaxSessionTimeoutMs,
     int InitLimit = 10,
     int SyncLimit = 5,
-    bool Standalone = false);
+    bool Standalone = false)
+{
+    /// <summary>Test hook: the simulator's observer of consensus events; null in production.</summary>
+    internal Server.IServerProbe? Probe { get; init; }
+
+    /// <summary>Test hook: the counter of the first zxid of an epoch (1 in production), to exercise roll-over.</summary>
+    internal uint FirstZxidCounter { get; init; } = 1;
+
+    /// <summary>Where proposals, commits and follower acks are counted for /metrics; null reports nothing.</summary>
+    public Server.Metrics.ServerMetrics? Metrics { get; init; }
+}
 
 /// <summary>This server's durable state when it starts leading.</summary>
 public sealed record LeaderStart(long AcceptedEpoch, long CurrentEpoch, long LastLoggedZxid);
@@ -35,7 +45,7 @@ public sealed partial class LeaderActor : Actor
     private readonly LeaderStart _start;
     private readonly SessionTracker _tracker;
     private readonly List<Proposal> _committed = [];
-    private readonly List<SyncMarker> _syncs = [];
+    private readonly List<(SyncMarker Marker, long Zxid)> _syncs = [];
     private readonly Zk.Protocol.Jute.JuteWriter _encoder = new(4096);
     private ProposalPipeline _pipeline;
     private long _epoch;
@@ -92,15 +102,17 @@ public sealed partial class LeaderActor : Actor
     {
         _established = true;
         var last = _history.LastZxid > _start.LastLoggedZxid ? _history.LastZxid : _start.LastLoggedZxid;
+        _settings.Probe?.LeaderEstablished(_settings.ServerId, _epoch, _history, _treeZxid, last);
         var suffix = _history.Range(_treeZxid, last).Select(e => e.Txn).ToArray();
         var now = System.NowMs();
         foreach (var txn in suffix) TrackSessions(txn, now, committed: true);
         if (suffix.Length > 0) _dataTree.Tell(new ApplyTxns(suffix), Self);
+        _history.AppliedZxid = last;
         _pipeline = new ProposalPipeline(_settings.Quorum, last);
         _pipeline.Ack(_settings.ServerId, last);
         foreach (var l in _learners.Values)
             if (l.AckedNewLeader && !l.IsObserver) _pipeline.Ack(l.ServerId, last);
-        var first = Zxid.Make((int)_epoch, 1).Value;
+        var first = Zxid.Make((int)_epoch, Math.Max(1u, _settings.FirstZxidCounter)).Value;
         var nextZxid = Math.Max(last + 1, _settings.Standalone ? 1 : first);
         _dataTree.Tell(new ServeAsLeader(Self, nextZxid), Self);
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromMilliseconds(PingIntervalMs));
@@ -154,21 +166,24 @@ public sealed partial class LeaderActor : Actor
         var now = System.NowMs();
         var entries = new List<JournalEntry>(p.Items.Count);
         var sent = new List<LoggedTxn>(p.Items.Count);
+        var exhausted = false;
         foreach (var item in p.Items)
         {
+            if (item is Txn last && new Zxid(last.Zxid).Counter == uint.MaxValue)
+            {
+                // ZOOKEEPER-1277: never propose the last counter of an epoch; a new election starts a new epoch. What
+                // came before it in this batch is proposed like any other proposal: it is in the history already.
+                exhausted = true;
+                break;
+            }
             switch (item)
             {
                 case Txn txn:
-                    if (((Zxid)new Zxid(txn.Zxid)).Counter == uint.MaxValue)
-                    {
-                        // ZOOKEEPER-1277: never propose the last counter of an epoch; a new election starts a new epoch.
-                        Abdicate("the zxid counter of this epoch is exhausted");
-                        return;
-                    }
                     _encoder.Clear();
                     TxnCodec.Write(_encoder, txn);
                     var payload = _encoder.ToArray();
                     _pipeline.Propose(new Proposal(txn, payload));
+                    _settings.Probe?.Proposed(_settings.ServerId, _epoch, txn, payload);
                     _history.Append(new HistoryEntry(txn.Zxid, payload, txn));
                     entries.Add(new JournalEntry(txn.Zxid, payload));
                     sent.Add(new LoggedTxn(txn.Zxid, payload));
@@ -182,9 +197,15 @@ public sealed partial class LeaderActor : Actor
         if (entries.Count > 0)
         {
             _journal.Tell(new AppendTxns(entries, Self), Self);
+            _settings.Metrics?.Proposed(entries.Count, entries[^1].Zxid);
             var packet = new ProposalPacket(sent);
             foreach (var l in _learners.Values)
                 if (l.Forwarding && !l.IsObserver) l.Link.Send(packet);
+        }
+        if (exhausted)
+        {
+            Abdicate("the zxid counter of this epoch is exhausted");
+            return;
         }
         // A sync() with nothing outstanding completes at once.
         CommitReady();
@@ -212,33 +233,56 @@ public sealed partial class LeaderActor : Actor
         _pipeline.Collect(_committed, _syncs);
         if (_committed.Count > 0)
         {
-            var txns = new Txn[_committed.Count];
-            var informed = new LoggedTxn[_committed.Count];
-            for (var i = 0; i < txns.Length; i++)
-            {
-                txns[i] = _committed[i].Txn;
-                informed[i] = new LoggedTxn(_committed[i].Zxid, _committed[i].Payload);
-                if (txns[i].Body is CloseSessionTxn) _tracker.Remove(txns[i].SessionId);
-            }
-            _dataTree.Tell(new ApplyTxns(txns), Self);
-            var commit = new Commit(_pipeline.LastCommitted);
-            var inform = new Inform(informed);
-            foreach (var l in _learners.Values)
-            {
-                if (!l.Forwarding) continue;
-                l.Link.Send(l.IsObserver ? inform : commit);
-            }
+            _settings.Probe?.Committed(_settings.ServerId, _epoch, _committed);
+            _settings.Metrics?.Commits.Inc(_committed.Count);
         }
-        foreach (var s in _syncs)
+        // Commits and sync answers leave in zxid order, here and on every learner: a sync is answered before any txn
+        // proposed after it is applied, since the session may write again, or close, right behind its sync.
+        var next = 0;
+        foreach (var (s, zxid) in _syncs)
         {
-            if (s.Origin == _settings.ServerId)
-            {
-                _dataTree.Tell(new SyncCompleted(s.SessionId, s.Xid, _pipeline.LastCommitted), Self);
-                continue;
-            }
-            foreach (var l in _learners.Values)
-                if (l.ServerId == s.Origin && l.Forwarding) l.Link.Send(new SyncPacket(s.SessionId, s.Xid, _pipeline.LastCommitted));
+            var end = next;
+            while (end < _committed.Count && _committed[end].Zxid <= zxid) end++;
+            Commit(next, end);
+            next = end;
+            CompleteSync(s, zxid);
         }
+        Commit(next, _committed.Count);
+    }
+
+    /// <summary>Applies _committed[from..to) here and tells the learners (COMMIT to followers, INFORM to observers).</summary>
+    private void Commit(int from, int to)
+    {
+        if (to <= from) return;
+        var txns = new Txn[to - from];
+        var informed = new LoggedTxn[to - from];
+        for (var i = 0; i < txns.Length; i++)
+        {
+            var p = _committed[from + i];
+            txns[i] = p.Txn;
+            informed[i] = new LoggedTxn(p.Zxid, p.Payload);
+            if (txns[i].Body is CloseSessionTxn) _tracker.Remove(txns[i].SessionId);
+        }
+        _dataTree.Tell(new ApplyTxns(txns), Self);
+        _history.AppliedZxid = txns[^1].Zxid;
+        var commit = new Commit(txns[^1].Zxid);
+        var inform = new Inform(informed);
+        foreach (var l in _learners.Values)
+        {
+            if (!l.Forwarding) continue;
+            l.Link.Send(l.IsObserver ? inform : commit);
+        }
+    }
+
+    private void CompleteSync(SyncMarker s, long zxid)
+    {
+        if (s.Origin == _settings.ServerId)
+        {
+            _dataTree.Tell(new SyncCompleted(s.SessionId, s.Xid, zxid), Self);
+            return;
+        }
+        foreach (var l in _learners.Values)
+            if (l.ServerId == s.Origin && l.Forwarding) l.Link.Send(new SyncPacket(s.SessionId, s.Xid, zxid));
     }
 
     private void OnTick()
@@ -266,6 +310,7 @@ public sealed partial class LeaderActor : Actor
 
     protected internal override void PostStop()
     {
+        _settings.Metrics?.LeadershipEnded();
         foreach (var l in _learners.Values) l.Link.Close();
         _encoder.Dispose();
     }

@@ -22,12 +22,13 @@ public sealed partial class LearnerActor : Actor
     private readonly ActorRef _parent;
     private readonly ActorRef _journal;
     private readonly ActorRef _dataTree;
-    private readonly ActorRef _snapshots;
     private readonly TxnHistory _history;
     private readonly IQuorumNetwork _network;
     private readonly LearnerStart _start;
     private readonly List<Txn> _pending = [];
     private readonly Dictionary<long, int> _touches = [];
+    private readonly List<LoggedTxn> _snapEntries = [];
+    private Snap? _snap;
     private IQuorumLink? _link;
     private long _acceptedEpoch;
     private long _epoch = -1;
@@ -38,17 +39,15 @@ public sealed partial class LearnerActor : Actor
     private long _connectDeadlineMs;
     private long _lastHeardMs;
     private bool _ackedNewLeader;
-    private bool _awaitingSnapshot;
     private bool _awaitingCurrentEpoch;
 
-    public LearnerActor(LearnerSettings settings, ActorRef parent, ActorRef journal, ActorRef dataTree, ActorRef snapshots,
+    public LearnerActor(LearnerSettings settings, ActorRef parent, ActorRef journal, ActorRef dataTree,
         TxnHistory history, IQuorumNetwork network, LearnerStart start)
     {
         _settings = settings;
         _parent = parent;
         _journal = journal;
         _dataTree = dataTree;
-        _snapshots = snapshots;
         _history = history;
         _network = network;
         _start = start;
@@ -78,6 +77,7 @@ public sealed partial class LearnerActor : Actor
         _pending.AddRange(_history.Range(_treeZxid, long.MaxValue).Select(e => e.Txn));
         _connectDeadlineMs = System.NowMs() + (long)_settings.InitLimit * _settings.TickTimeMs;
         Connect();
+        Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromMilliseconds(Math.Clamp(_settings.TickTimeMs / 2, 1, 100)));
         Become(Syncing);
     }
 
@@ -105,12 +105,14 @@ public sealed partial class LearnerActor : Actor
             case Reconnect:
                 Connect();
                 break;
+            case Tick:
+                // Like ZooKeeper's initLimit read timeout: a leader that went quiet mid-sync (or never answered our
+                // FOLLOWERINFO) must not keep this server out of elections forever.
+                if (System.NowMs() - _lastHeardMs > (long)_settings.InitLimit * _settings.TickTimeMs)
+                    End($"leader {_start.LeaderId} silent for initLimit ({_settings.InitLimit} ticks) during sync");
+                break;
             case EpochPersisted ep:
                 OnEpochPersisted(ep);
-                break;
-            case SnapshotSaved:
-                _awaitingSnapshot = false;
-                AckNewLeaderIfDurable();
                 break;
             case Logged l:
                 _lastDurable = Math.Max(_lastDurable, l.LastZxid);
@@ -148,7 +150,13 @@ public sealed partial class LearnerActor : Actor
             case Commit c:
                 _committed = Math.Max(_committed, c.Zxid);
                 break;
+            case Inform inf:
+                // An observer is forwarded commits from NEWLEADER on, before its UPTODATE: keep them for then.
+                LogProposals(inf.Txns);
+                if (inf.Txns.Count > 0) _committed = Math.Max(_committed, inf.Txns[^1].Zxid);
+                break;
             case NewLeader nl:
+                if (_snap is not null) InstallSnapshot();
                 _awaitingCurrentEpoch = true;
                 _journal.Tell(new PersistCurrentEpoch(nl.Epoch, Self), Self);
                 break;
@@ -192,10 +200,11 @@ public sealed partial class LearnerActor : Actor
         }
     }
 
-    /// <summary>NEWLEADER is acked once the snapshot (if any), every txn received and currentEpoch are durable.</summary>
+    /// <summary>NEWLEADER is acked once the snapshot (if any), every txn received and currentEpoch are durable: the
+    /// journal persists them in that order, so the currentEpoch it reports durable covers the rest.</summary>
     private void AckNewLeaderIfDurable()
     {
-        if (_awaitingSnapshot || _awaitingCurrentEpoch || _ackedNewLeader || _epoch < 0) return;
+        if (_awaitingCurrentEpoch || _ackedNewLeader || _epoch < 0) return;
         _ackedNewLeader = true;
         _link!.Send(new Ack(_epoch << 32));
         if (!_settings.IsObserver && _lastDurable > _treeZxid) _link.Send(new Ack(_lastDurable));
@@ -216,20 +225,38 @@ public sealed partial class LearnerActor : Actor
         LogTrunc(Log, _settings.ServerId, zxid);
     }
 
+    /// <summary>SNAP: nothing changes in memory or on disk before NEWLEADER, so a sync that aborts leaves this server
+    /// as it was (zab.md §12.9); the snapshot and the txns that follow it are kept aside until then.</summary>
     private void OnSnap(Snap s)
     {
-        var tree = DataTree.DataTree.Load(s.Snapshot, _settings.TreeOptions);
-        _dataTree.Tell(new ReplaceTree(tree), Self);
-        _journal.Tell(new ResetLog(s.Zxid, Self), Self);
-        _snapshots.Tell(new SaveSnapshot(new TreeSnapshot(s.Zxid, s.Snapshot), Self), Self);
-        _awaitingSnapshot = true;
+        _snap = s;
+        _snapEntries.Clear();
+        _lastLogged = s.Zxid;
+        LogSnap(Log, _settings.ServerId, s.Zxid, s.Snapshot.Length);
+    }
+
+    /// <summary>At NEWLEADER after a SNAP: the tree and the history become the leader's, and the journal installs the
+    /// snapshot and the txns after it, durably and before the currentEpoch that follows (JournalActor.Install).</summary>
+    private void InstallSnapshot()
+    {
+        var s = _snap!;
+        _snap = null;
+        _dataTree.Tell(new ReplaceTree(DataTree.DataTree.Load(s.Snapshot, _settings.TreeOptions)), Self);
         _history.Reset(s.Zxid);
         _pending.Clear();
+        var entries = new List<JournalEntry>(_snapEntries.Count);
+        foreach (var t in _snapEntries)
+        {
+            var txn = TxnCodec.Decode(t.Payload.Span);
+            _history.Append(new HistoryEntry(t.Zxid, t.Payload, txn));
+            _pending.Add(txn);
+            entries.Add(new JournalEntry(t.Zxid, t.Payload));
+        }
+        _snapEntries.Clear();
+        _journal.Tell(new InstallSnapshot(s.Zxid, s.Snapshot, entries, Self), Self);
         _treeZxid = s.Zxid;
-        _committed = s.Zxid;
-        _lastLogged = s.Zxid;
+        _committed = Math.Max(_committed, s.Zxid);
         _lastDurable = s.Zxid;
-        LogSnap(Log, _settings.ServerId, s.Zxid, s.Snapshot.Length);
     }
 
     private void LogProposals(IReadOnlyList<LoggedTxn> txns)
@@ -238,6 +265,12 @@ public sealed partial class LearnerActor : Actor
         foreach (var t in txns)
         {
             if (t.Zxid <= _lastLogged) continue;
+            if (_snap is not null)
+            {
+                _snapEntries.Add(t);
+                _lastLogged = t.Zxid;
+                continue;
+            }
             var txn = TxnCodec.Decode(t.Payload.Span);
             _history.Append(new HistoryEntry(t.Zxid, t.Payload, txn));
             _pending.Add(txn);
@@ -275,6 +308,9 @@ public sealed partial class LearnerActor : Actor
             case ForwardRequests f:
                 _link!.Send(new RequestPacket(f.Requests));
                 break;
+            case Revalidate rv:
+                _link!.Send(rv);
+                break;
             case TouchSession t:
                 _touches[t.SessionId] = t.TimeoutMs;
                 break;
@@ -282,7 +318,7 @@ public sealed partial class LearnerActor : Actor
                 if (System.NowMs() - _lastHeardMs > (long)_settings.SyncLimit * _settings.TickTimeMs)
                     End($"leader {_start.LeaderId} silent for syncLimit ({_settings.SyncLimit} ticks)");
                 break;
-            case EpochPersisted or LogTruncated or SnapshotSaved or LinkPacket or LinkClosed or Reconnect:
+            case EpochPersisted or LogTruncated or LinkPacket or LinkClosed or Reconnect:
                 break;
             default:
                 Unhandled(message);
@@ -329,6 +365,7 @@ public sealed partial class LearnerActor : Actor
         var batch = _pending.GetRange(0, n).ToArray();
         _pending.RemoveRange(0, n);
         _treeZxid = batch[^1].Zxid;
+        _history.AppliedZxid = _treeZxid;
         _dataTree.Tell(new ApplyTxns(batch), Self);
     }
 

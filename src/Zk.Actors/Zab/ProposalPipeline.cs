@@ -68,6 +68,15 @@ public sealed class ProposalPipeline
     /// markers they release to <paramref name="syncs"/>.</summary>
     public void Collect(List<Proposal> committed, List<SyncMarker> syncs)
     {
+        var released = new List<(SyncMarker, long)>();
+        Collect(committed, released);
+        foreach (var (marker, _) in released) syncs.Add(marker);
+    }
+
+    /// <summary>As above, with the zxid each sync completes at: the last proposal made before it. A reply must carry
+    /// that, not the newest commit, which may already include the session's later writes.</summary>
+    public void Collect(List<Proposal> committed, List<(SyncMarker Marker, long Zxid)> syncs)
+    {
         var through = QuorumAckedZxid();
         while (_outstanding.Count > 0 && _outstanding.Peek().Zxid <= through)
         {
@@ -76,7 +85,11 @@ public sealed class ProposalPipeline
             LastCommitted = p.Zxid;
             committed.Add(p);
         }
-        while (_syncs.Count > 0 && _syncs.Peek().AfterZxid <= LastCommitted) syncs.Add(_syncs.Dequeue().Marker);
+        while (_syncs.Count > 0 && _syncs.Peek().AfterZxid <= LastCommitted)
+        {
+            var (after, marker) = _syncs.Dequeue();
+            syncs.Add((marker, after));
+        }
     }
 
     /// <summary>The highest zxid that at least a quorum of voters has acked.</summary>

@@ -2,7 +2,6 @@
 // learner or a new leader applies once its history is confirmed. It mirrors the log exactly: appended when
 // a txn goes to the journal, truncated with it, reset by a SNAP. Owned by one role actor at a time (the
 // PeerActor hands it from role to role); not thread-safe.
-using System.Diagnostics;
 using Zk.Actors.DataTree;
 
 namespace Zk.Actors.Zab;
@@ -18,8 +17,13 @@ public sealed class TxnHistory
     public TxnHistory(long baseZxid, int maxEntries = 100_000)
     {
         BaseZxid = baseZxid;
+        AppliedZxid = baseZxid;
         _maxEntries = maxEntries;
     }
+
+    /// <summary>The zxid the server's tree has applied (or been sent to apply) through. Entries after it are still
+    /// needed to apply, so trimming never drops them, however many there are.</summary>
+    public long AppliedZxid { get; set; }
 
     /// <summary>Everything up to BaseZxid is in a snapshot or trimmed; entries cover (BaseZxid, LastZxid].</summary>
     public long BaseZxid { get; private set; }
@@ -76,12 +80,14 @@ public sealed class TxnHistory
         _entries.Clear();
         _start = 0;
         BaseZxid = zxid;
+        AppliedZxid = zxid;
     }
 
     private void Trim()
     {
-        // Drop the oldest half in one go, so trimming is amortised O(1) per append.
-        var drop = _maxEntries / 2;
+        // Drop the oldest half in one go, so trimming is amortised O(1) per append; never an unapplied entry.
+        var drop = Math.Min(_maxEntries / 2, LowerBound(AppliedZxid + 1) - _start);
+        if (drop <= 0) return;
         _start += drop;
         if (_start > _entries.Count / 2)
         {
@@ -89,7 +95,6 @@ public sealed class TxnHistory
             _entries.RemoveRange(0, _start);
             _start = 0;
         }
-        Debug.Assert(Count <= _maxEntries);
     }
 
     private int IndexOf(long zxid)

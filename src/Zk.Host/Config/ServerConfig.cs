@@ -162,6 +162,9 @@ public sealed record ServerConfig
 
     public int AdminServerPort { get; init; } = 8080;
 
+    /// <summary>admin.peerUrl.N: the admin URL of server N, when it is not http://its-host:admin.serverPort.</summary>
+    public ImmutableSortedDictionary<long, string> AdminPeerUrls { get; init; } = ImmutableSortedDictionary<long, string>.Empty;
+
     public TlsSettings ClientTls { get; init; } = new();
 
     public TlsSettings QuorumTls { get; init; } = new();

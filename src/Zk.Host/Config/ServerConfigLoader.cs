@@ -99,6 +99,10 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
     private readonly SortedDictionary<string, string> _other = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _clientTls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _quorumTls = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, string> _adminPeerUrls = [];
+
+    /// <summary>admin.peerUrl.N=http://host:port: where the dashboard finds server N's admin port (ZkActors only).</summary>
+    public const string AdminPeerUrlPrefix = "admin.peerUrl.";
     private (ConfigEntry Entry, int Port)? _clientPort;
     private (ConfigEntry Entry, string Host)? _clientPortAddress;
     private (ConfigEntry Entry, int Port)? _secureClientPort;
@@ -138,6 +142,8 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
             throw new ConfigException($"{e.Where}: {e.Key}: hierarchical quorums (group.N / weight.N) are not supported; use majority quorums");
         if (Handlers.TryGetValue(e.Key, out var handler))
             handler(this, e);
+        else if (e.Key.StartsWith(AdminPeerUrlPrefix, StringComparison.Ordinal))
+            _adminPeerUrls[AdminPeerId(e)] = ConfigValues.NonEmpty(e);
         else if (e.Key.StartsWith("ssl.quorum.", StringComparison.Ordinal))
             _quorumTls[e.Key["ssl.quorum.".Length..]] = e.Value;
         else if (e.Key.StartsWith("ssl.", StringComparison.Ordinal))
@@ -201,6 +207,10 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
     private static ImmutableSortedSet<string> ParseWhitelist(ConfigEntry e) =>
         [.. e.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
 
+    private static long AdminPeerId(ConfigEntry e) =>
+        long.TryParse(e.Key.AsSpan(AdminPeerUrlPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id : throw ConfigException.For(e, $"does not end in a server id ({AdminPeerUrlPrefix}N)");
+
     private static string ParseSuperDigest(ConfigEntry e) =>
         e.Value.IndexOf(':', StringComparison.Ordinal) > 0 ? e.Value : throw ConfigException.For(e, "is not user:base64-sha1-digest");
 
@@ -220,6 +230,7 @@ internal sealed class ConfigBuilder(string sourcePath, Func<string, string?> rea
             DynamicConfigFile = _dynamicConfigFile?.Path,
             ClientTls = Tls(_clientTls),
             QuorumTls = Tls(_quorumTls),
+            AdminPeerUrls = _adminPeerUrls.ToImmutableSortedDictionary(),
             OtherProperties = _other.ToImmutableSortedDictionary(StringComparer.Ordinal),
         };
         ResolveSessionTimeouts();

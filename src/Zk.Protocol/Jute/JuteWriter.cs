@@ -8,12 +8,15 @@ namespace Zk.Protocol.Jute;
 
 public sealed class JuteWriter : IDisposable
 {
+    // Buffers above this size come from the GC, not the shared pool: the pool would keep every big size a
+    // snapshot doubled through alive for the life of the process.
+    private const int MaxPooledBytes = 1 << 20;
     private byte[] _buf;
     private int _pos;
 
     public JuteWriter(int initialCapacity = 256)
     {
-        _buf = ArrayPool<byte>.Shared.Rent(Math.Max(16, initialCapacity));
+        _buf = Rent(Math.Max(16, initialCapacity));
     }
 
     public int Length => _pos;
@@ -98,15 +101,23 @@ public sealed class JuteWriter : IDisposable
         var b = _buf;
         _buf = [];
         _pos = 0;
-        if (b.Length > 0) ArrayPool<byte>.Shared.Return(b);
+        Return(b);
     }
 
     private void Ensure(int n)
     {
         if (_buf.Length - _pos >= n) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buf.Length * 2, _pos + n));
+        var bigger = Rent((int)Math.Min(Array.MaxLength, Math.Max((long)_buf.Length * 2, (long)_pos + n)));
         _buf.AsSpan(0, _pos).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buf);
+        Return(_buf);
         _buf = bigger;
+    }
+
+    private static byte[] Rent(int size) =>
+        size <= MaxPooledBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Return(byte[] b)
+    {
+        if (b.Length is > 0 and <= MaxPooledBytes) ArrayPool<byte>.Shared.Return(b);
     }
 }

@@ -23,6 +23,8 @@ public sealed partial class DataTree
         if (!r.End) throw new InvalidDataException($"{r.Remaining} bytes after the snapshot's end marker");
         if (tree.Find("/zookeeper") is null) throw new InvalidDataException("snapshot lacks /zookeeper");
         tree._lastProcessedZxid = startZxid;
+        // A fuzzy snapshot may have caught a stats node and its subtree at different moments: recount, as ZooKeeper does.
+        tree.RebuildQuotas();
         tree.RebuildDerivedState();
         return tree;
     }

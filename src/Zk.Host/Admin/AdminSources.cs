@@ -1,0 +1,102 @@
+// Everything the admin port reads about its server: options, identity, counters, live connections, metrics and
+// the node (with its data tree, asked by message). Built once by ServerHost; the node appears when it started.
+// Thread-safe: every member is either immutable or itself thread-safe.
+using Zk.Actors.DataTree;
+using Zk.Actors.Server;
+using Zk.Actors.Server.Metrics;
+using Zk.Actors.Sessions;
+using Zk.ClientProxy;
+
+namespace Zk.Host.Admin;
+
+internal sealed class AdminSources(
+    HostOptions options,
+    ServerIdentity identity,
+    ServerStats stats,
+    ConnectionRegistry connections,
+    ServerMetrics metrics,
+    Func<ServerNode?> node)
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    // One scrape at a time: the packet counters follow ServerStats by adding the growth each scrape sees.
+    private readonly SemaphoreSlim _scrape = new(1, 1);
+
+    public HostOptions Options => options;
+
+    public ServerIdentity Identity => identity;
+
+    public ServerStats Stats => stats;
+
+    public ConnectionRegistry Connections => connections;
+
+    public ServerMetrics Metrics => metrics;
+
+    public ServerNode? Node => node();
+
+    public ServerState? State => node()?.State;
+
+    public bool IsServing => node()?.State.IsServing ?? false;
+
+    public long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>The data tree's status, or null while the server does not serve (its tree may be mid-sync).</summary>
+    public async Task<TreeStatus?> TreeStatusAsync(CancellationToken ct)
+    {
+        if (node() is not { } n || !n.State.IsServing) return null;
+        try
+        {
+            return await n.GetTreeStatusAsync(AskTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<T?> AskTreeAsync<T>(Func<Zk.Actors.Kernel.ActorRef, object> query, CancellationToken ct)
+        where T : class
+    {
+        if (node() is not { } n) return null;
+        try
+        {
+            return await n.System.Ask<T>(n.DataTree, query, AskTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public FourLetterWordInputs FourLetterInputs(ServerNode n, TreeStatus? tree) =>
+        new(identity, n.State, stats, connections, tree, NowMs);
+
+    /// <summary>Sets the gauges that mirror state kept elsewhere, then renders every metric.</summary>
+    public async Task<string> ScrapeAsync(CancellationToken ct)
+    {
+        await _scrape.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await ScrapeLockedAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _scrape.Release();
+        }
+    }
+
+    private async Task<string> ScrapeLockedAsync(CancellationToken ct)
+    {
+        if (State is { } state) metrics.SetRole(state);
+        if (await TreeStatusAsync(ct).ConfigureAwait(false) is { } tree) metrics.SetTree(tree);
+        metrics.AliveConnections.Set(connections.Count);
+        long outstanding = 0;
+        foreach (var c in connections.All) outstanding += c.Stats.Outstanding;
+        metrics.OutstandingRequests.Set(outstanding);
+        // ServerStats can be reset by srst; a counter only moves forward, so it follows the growth it sees.
+        metrics.PacketsReceived.Inc(stats.Received - metrics.PacketsReceived.Value);
+        metrics.PacketsSent.Inc(stats.Sent - metrics.PacketsSent.Value);
+        metrics.UptimeSeconds.Set((NowMs - identity.StartedMs) / 1000.0);
+        return metrics.Registry.Scrape();
+    }
+}

@@ -1,0 +1,46 @@
+// ZkActors (the built zkactors.dll) as a child process: `dotnet zkactors.dll zoo.cfg`. Config keys are zoo.cfg's;
+// unset ones get the test defaults of ServerProcess (loopback, a free client port, a temp dataDir, all 4lw).
+using System.Diagnostics;
+
+namespace Zk.Compat.Infrastructure;
+
+public sealed class ZkActorsProcess : ServerProcess
+{
+    /// <summary>Exit codes of zkactors: bad config, port in use, unrecoverable data.</summary>
+    public const int ExitBadConfig = 2;
+    public const int ExitPortInUse = 3;
+    public const int ExitBadData = 4;
+
+    public ZkActorsProcess(IReadOnlyDictionary<string, string>? config = null, string name = "zkactors", string? directory = null, int? myId = null)
+        : base(name, config, directory, myId)
+    {
+    }
+
+    /// <summary>Creates and starts a server; disposes it if it does not come up.</summary>
+    public static async Task<ZkActorsProcess> LaunchAsync(IReadOnlyDictionary<string, string>? config = null, string name = "zkactors")
+    {
+        var server = new ZkActorsProcess(config, name);
+        try
+        {
+            await server.StartAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    protected override ProcessStartInfo BuildStartInfo(string configPath)
+    {
+        var psi = new ProcessStartInfo("dotnet");
+        psi.ArgumentList.Add(CompatPaths.ZkActorsDll);
+        psi.ArgumentList.Add(configPath);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_gcServer"] = "0";
+        return psi;
+    }
+
+    protected override bool ExitedBecausePortWasTaken(int exitCode, string log) => exitCode == ExitPortInUse;
+}
