@@ -69,6 +69,8 @@ write_config() {
     echo "clientPort=$(client_port "$i")"
     echo "clientPortAddress=127.0.0.1"
     echo "4lw.commands.whitelist=*"
+    echo "admin.serverAddress=127.0.0.1"
+    echo "admin.serverPort=$((${ZK_ADMIN_BASE:-8080} + i))"
     for j in $(seq 1 "$count"); do
       echo "server.$j=127.0.0.1:$((quorum_base + j - 1)):$((election_base + j - 1))"
     done

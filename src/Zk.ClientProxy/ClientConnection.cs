@@ -1,6 +1,9 @@
 // One client TCP connection as its session actor sees it. The session actor writes frames into Output during
-// its turn and calls Flush; a writer task per connection moves flushed buffers to the socket. Flush and Close
-// are thread-safe; Output belongs to whichever thread runs the session actor's turn.
+// its turn and calls Flush, which moves the flushed buffers into the transport's pipe on the calling thread when
+// no write is in progress (with Kestrel's inline scheduling the socket send happens right there: no extra thread
+// wake-up per reply); while a flush waits for the socket (the client reads slowly) later buffers queue up and the
+// awaiting flush's continuation writes them. Flush and Close are thread-safe; Output belongs to whichever thread
+// runs the session actor's turn.
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
@@ -13,16 +16,20 @@ internal sealed class ClientConnection : IClientConnection
 {
     private readonly ConnectionContext _context;
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _signal = new(0);
     private readonly SemaphoreSlim _room = new(0);
+    private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxOutstanding;
     private readonly long _maxPendingOutputBytes;
     private List<JuteWriter> _ready = [];
-    private List<JuteWriter> _spare = [];
+    private List<JuteWriter> _draining = [];
+    private readonly List<JuteWriter> _spare = [];
     private JuteWriter _output = new(4096);
     private long _pendingBytes;
     private int _outstanding;
+    // Exactly one thread at a time moves _ready into the pipe: the one that set _writing.
+    private bool _writing;
     private bool _closing;
+    private bool _finished;
     private int _waitingForRoom;
 
     public ClientConnection(long id, ConnectionContext context, string remoteAddress, int remotePort, long nowMs, int maxOutstanding, long maxPendingOutputBytes, ServerStats serverStats)
@@ -34,7 +41,6 @@ internal sealed class ClientConnection : IClientConnection
         Stats = new ConnectionStats(nowMs, serverStats);
         _maxOutstanding = maxOutstanding;
         _maxPendingOutputBytes = maxPendingOutputBytes;
-        Writer = Task.Run(WriteLoopAsync);
     }
 
     public long ConnectionId { get; }
@@ -47,7 +53,8 @@ internal sealed class ClientConnection : IClientConnection
 
     public JuteWriter Output => _output;
 
-    public Task Writer { get; }
+    /// <summary>Completes once the last reply has been handed to the transport and its output completed.</summary>
+    public Task Writer => _written.Task;
 
     public bool IsClosing
     {
@@ -67,8 +74,10 @@ internal sealed class ClientConnection : IClientConnection
             Interlocked.Add(ref _pendingBytes, _output.Length);
             _ready.Add(_output);
             _output = _spare.Count > 0 ? Pop(_spare) : new JuteWriter(4096);
+            if (_writing) return;
+            _writing = true;
         }
-        _signal.Release();
+        Drain();
     }
 
     public void Close()
@@ -79,12 +88,20 @@ internal sealed class ClientConnection : IClientConnection
             _closing = true;
             if (_output.Length > 0)
             {
+                Interlocked.Add(ref _pendingBytes, _output.Length);
                 _ready.Add(_output);
                 _output = new JuteWriter(16);
             }
+            if (_writing)
+            {
+                // The thread that is writing sees _closing when it runs out of buffers and finishes the output.
+                _room.Release();
+                return;
+            }
+            _writing = true;
         }
-        _signal.Release();
         _room.Release();
+        Drain();
     }
 
     public void Completed(int count)
@@ -106,56 +123,82 @@ internal sealed class ClientConnection : IClientConnection
         Volatile.Write(ref _waitingForRoom, 0);
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>Called by the thread that set _writing: writes queued buffers until none are left or a flush has to
+    /// wait for the socket, in which case the flush's continuation carries on.</summary>
+    private void Drain()
     {
-        var output = _context.Transport.Output;
         try
         {
-            while (true)
+            while (TakeBatch() is { } batch)
             {
-                await _signal.WaitAsync().ConfigureAwait(false);
-                List<JuteWriter> batch;
-                bool closing;
-                lock (_lock)
+                var output = _context.Transport.Output;
+                foreach (var w in batch) output.Write(w.WrittenSpan);
+                var flush = output.FlushAsync();
+                if (!flush.IsCompletedSuccessfully)
                 {
-                    batch = _ready;
-                    _ready = [];
-                    closing = _closing;
+                    _ = DrainAfterAsync(flush, batch);
+                    return;
                 }
-                if (batch.Count > 0 && !await WriteAsync(output, batch).ConfigureAwait(false)) break;
-                if (closing)
+                if (!Written(flush.Result, batch))
                 {
-                    lock (_lock)
-                    {
-                        if (_ready.Count > 0) continue;
-                    }
-                    break;
+                    Finish();
+                    return;
                 }
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or ConnectionResetException or InvalidOperationException)
+        catch (Exception e) when (IsConnectionGone(e))
         {
-            // The client went away while we were writing; the read loop sees the same and ends the session.
-        }
-        finally
-        {
-            // FIN after the last reply (a reset could destroy replies the client has not read yet), then stop the
-            // read loop; the connection ends when both loops are done.
-            await output.CompleteAsync().ConfigureAwait(false);
-            _context.Transport.Input.CancelPendingRead();
-            _room.Release();
+            Finish();
         }
     }
 
-    private async ValueTask<bool> WriteAsync(PipeWriter output, List<JuteWriter> batch)
+    private async Task DrainAfterAsync(ValueTask<FlushResult> flush, List<JuteWriter> batch)
+    {
+        try
+        {
+            if (!Written(await flush.ConfigureAwait(false), batch))
+            {
+                Finish();
+                return;
+            }
+        }
+        catch (Exception e) when (IsConnectionGone(e))
+        {
+            Finish();
+            return;
+        }
+        Drain();
+    }
+
+    // The client went away while we were writing; the read loop sees the same and ends the session.
+    private static bool IsConnectionGone(Exception e) =>
+        e is IOException or ObjectDisposedException or ConnectionResetException or InvalidOperationException or OperationCanceledException;
+
+    /// <summary>The next buffers to write; null when there are none, after releasing _writing or, when the connection
+    /// is closing, finishing the output.</summary>
+    private List<JuteWriter>? TakeBatch()
+    {
+        lock (_lock)
+        {
+            if (_ready.Count > 0)
+            {
+                (_ready, _draining) = (_draining, _ready);
+                return _draining;
+            }
+            if (!_closing)
+            {
+                _writing = false;
+                return null;
+            }
+        }
+        Finish();
+        return null;
+    }
+
+    private bool Written(FlushResult result, List<JuteWriter> batch)
     {
         long bytes = 0;
-        foreach (var w in batch)
-        {
-            output.Write(w.WrittenSpan);
-            bytes += w.Length;
-        }
-        var result = await output.FlushAsync().ConfigureAwait(false);
+        foreach (var w in batch) bytes += w.Length;
         Interlocked.Add(ref _pendingBytes, -bytes);
         if (Volatile.Read(ref _waitingForRoom) == 1) _room.Release();
         lock (_lock)
@@ -170,8 +213,33 @@ internal sealed class ClientConnection : IClientConnection
                 w.Clear();
                 _spare.Add(w);
             }
+            batch.Clear();
         }
         return !result.IsCompleted && !result.IsCanceled;
+    }
+
+    /// <summary>FIN after the last reply (a reset could destroy replies the client has not read yet), then stop the
+    /// read loop; the connection ends when both are done. Runs once, on the writing thread.</summary>
+    private void Finish()
+    {
+        lock (_lock)
+        {
+            _closing = true;
+            _writing = true;
+            if (_finished) return;
+            _finished = true;
+        }
+        try
+        {
+            _context.Transport.Output.Complete();
+        }
+        catch (Exception e) when (IsConnectionGone(e))
+        {
+            // Already completed by the transport.
+        }
+        _context.Transport.Input.CancelPendingRead();
+        _room.Release();
+        _written.TrySetResult();
     }
 
     private static JuteWriter Pop(List<JuteWriter> list)

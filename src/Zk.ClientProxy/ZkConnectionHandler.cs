@@ -137,11 +137,20 @@ public sealed partial class ZkConnectionHandler(
             if (batch is not null)
             {
                 client.Stats.OnReceived(batch.Count);
-                await session.TellAsync(new ClientRequests(batch), closed).ConfigureAwait(false);
+                await TellInline(session, new ClientRequests(batch), closed).ConfigureAwait(false);
                 await client.AdmitAsync(batch.Count, closed).ConfigureAwait(false);
             }
             if (result.IsCompleted || result.IsCanceled) return;
         }
+    }
+
+    /// <summary>Posts the batch and, when the session actor was idle, runs its turn (and the turns it starts: the data
+    /// tree's for a read) right here rather than waking a pool thread for each: the read loop never blocks, and the
+    /// next read is waiting on the socket anyway.</summary>
+    private static ValueTask TellInline(ActorRef session, ClientRequests requests, CancellationToken closed)
+    {
+        using var chain = InlineTurns.Begin();
+        return session.TellAsync(requests, closed);
     }
 
     /// <summary>A frame shorter than a request header cannot be answered and throws; a body that does not decode

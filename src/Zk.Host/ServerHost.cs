@@ -105,6 +105,10 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
         builder.Services.AddSingleton(_options.ClientPortOptions);
         builder.Services.AddSingleton(_stats);
         builder.Services.AddSingleton(TimeProvider.System);
+        // Inline scheduling: the read loop runs on the thread that completed the socket read, and a reply's socket send
+        // runs on the thread that flushes it (the session actor's), instead of one more thread-pool hop each way. Safe
+        // because the connection handler never blocks: it awaits, and the actors it talks to never block it.
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(new IPEndPoint(_options.ClientAddress, _options.ClientPort), l => l.UseConnectionHandler<ZkConnectionHandler>());

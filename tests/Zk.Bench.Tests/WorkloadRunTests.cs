@@ -73,7 +73,7 @@ public class WorkloadRunTests(ZkActorsServerFixture fixture)
     [Fact]
     public async Task Compare_against_a_running_server_samples_its_cpu_and_memory()
     {
-        var server = RunningServer.ParseExternal($"zkactors={fixture.Server.ConnectString}@{fixture.Server.Pids[0]}");
+        var server = RunningServer.ParseExternal($"zkactors={fixture.Server.ConnectString}@{fixture.Server.Pid}");
         var options = new CompareOptions
         {
             Workloads = [new WorkloadSpec(WorkloadKind.Read, 2, 8)],

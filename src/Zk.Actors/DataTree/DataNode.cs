@@ -1,50 +1,108 @@
 // One znode, kept compact because a tree holds millions of them. Owned by its DataTree and touched only by
 // the tree's owner (one actor); never shared.
+using System.Runtime.CompilerServices;
+using System.Text;
 using Zk.Protocol;
 
 namespace Zk.Actors.DataTree;
 
-// Stat fields are inline, the ACL is an interned shared list, there is no full path (paths are walked from
-// the root), and children live in an open-addressing table of node references keyed by each child's own
-// Name, allocated only when the first child arrives. The ephemeral owner never changes after creation and is
-// 0 for most nodes, so only OwnedDataNode (ephemerals, containers, TTL nodes) spends 8 bytes on it.
+// 96 bytes for a leaf (with the object header), plus its data array. Stat fields are inline; the ACL is an interned
+// shared list; there is no full path (paths are walked from the root). The name is kept as UTF-8 inside the node
+// when it fits InlineNameBytes (most do: "lock-0000000042", "s3-123456"), which saves a string object per znode.
+// What only some nodes need lives in NodeExtras, allocated on first use: the child table and the parent-only stat
+// (pzxid, the creation count C), a non-zero aversion, and a name too long to inline. The ephemeral owner never
+// changes after creation and is 0 for most nodes, so only OwnedDataNode (ephemerals, containers, TTL nodes) spends
+// 8 bytes on it. docs/BENCHMARKS.md has the per-znode heap figures.
 internal class DataNode
 {
-    public readonly string Name;
+    public const int InlineNameBytes = 19;
+
+    // Byte 0: the length of an inline name, or LongName when the name lives in NodeExtras.
+    private const byte LongName = 0xFF;
+
+    private NameBuffer _name;
+    private NodeExtras? _extras;
     public byte[]? Data;
     public AclList Acl;
 
-    // Stored stat. ChildCreations is ZooKeeper's stored cversion C: the number of children ever created here.
     public long Czxid;
     public long Mzxid;
-    public long Pzxid;
     public long Ctime;
     public long Mtime;
     public int Version;
-    public int Aversion;
-    public int ChildCreations;
 
-    // Linear-probing table; capacity is a power of two; null slots are empty. Invariant: _childCount equals
-    // the number of non-null slots, and the table is null when there are no children.
-    private DataNode?[]? _slots;
-    private int _childCount;
-
-    protected DataNode(string name, byte[]? data, AclList acl)
+    protected DataNode(ReadOnlySpan<char> name, byte[]? data, AclList acl)
     {
-        Name = name;
         Data = data;
         Acl = acl;
+        var length = Encoding.UTF8.GetByteCount(name);
+        if (length <= InlineNameBytes)
+        {
+            Span<byte> inline = _name;
+            inline[0] = (byte)length;
+            Encoding.UTF8.GetBytes(name, inline[1..]);
+            return;
+        }
+        ((Span<byte>)_name)[0] = LongName;
+        Extras().LongName = Encoding.UTF8.GetBytes(name.ToString());
     }
 
-    public static DataNode Create(string name, byte[]? data, AclList acl, long ephemeralOwner) =>
+    public static DataNode Create(ReadOnlySpan<char> name, byte[]? data, AclList acl, long ephemeralOwner) =>
         ephemeralOwner == 0 ? new DataNode(name, data, acl) : new OwnedDataNode(name, data, acl, ephemeralOwner);
+
+    /// <summary>The name as UTF-8, without allocating.</summary>
+    public ReadOnlySpan<byte> NameUtf8
+    {
+        get
+        {
+            ReadOnlySpan<byte> inline = _name;
+            return inline[0] == LongName ? _extras!.LongName : inline.Slice(1, inline[0]);
+        }
+    }
+
+    /// <summary>A new string on every call: for paths and listings, not for lookups.</summary>
+    public string Name => Encoding.UTF8.GetString(NameUtf8);
 
     /// <summary>The stored owner: a session id, the container marker or a TTL marker; 0 for plain nodes.</summary>
     public long EphemeralOwner => this is OwnedDataNode owned ? owned.Owner : 0;
 
-    public int ChildCount => _childCount;
+    /// <summary>Stored pzxid: the zxid of the last child created or deleted here, czxid until there is one.</summary>
+    public long Pzxid
+    {
+        get => _extras?.Pzxid ?? Czxid;
+        set
+        {
+            if (_extras is null && value == Czxid) return;
+            Extras().Pzxid = value;
+        }
+    }
+
+    /// <summary>ZooKeeper's stored cversion C: the number of children ever created here.</summary>
+    public int ChildCreations
+    {
+        get => _extras?.ChildCreations ?? 0;
+        set
+        {
+            if (_extras is null && value == 0) return;
+            Extras().ChildCreations = value;
+        }
+    }
+
+    public int Aversion
+    {
+        get => _extras?.Aversion ?? 0;
+        set
+        {
+            if (_extras is null && value == 0) return;
+            Extras().Aversion = value;
+        }
+    }
+
+    public int ChildCount => _extras?.ChildCount ?? 0;
 
     public int DataLength => Data?.Length ?? 0;
+
+    private NodeExtras Extras() => _extras ??= new NodeExtras { Pzxid = Czxid };
 
     /// <summary>The Stat clients see: cversion = 2C − numChildren, dataLength 0 for null, ephemeralOwner 0 unless a plain ephemeral.</summary>
     public Stat ToStat(bool extendedTypes) => new(
@@ -53,122 +111,60 @@ internal class DataNode
         Ctime,
         Mtime,
         Version,
-        unchecked((2 * ChildCreations) - _childCount),
+        unchecked((2 * ChildCreations) - ChildCount),
         Aversion,
         NodeKinds.ClientEphemeralOwner(EphemeralOwner, extendedTypes),
         DataLength,
-        _childCount,
+        ChildCount,
         Pzxid);
 
-    public DataNode? GetChild(ReadOnlySpan<char> name)
-    {
-        var slots = _slots;
-        if (slots is null) return null;
-        var mask = slots.Length - 1;
-        for (var i = TreeHash.Name(name) & mask; ; i = (i + 1) & mask)
-        {
-            var n = slots[i];
-            if (n is null) return null;
-            if (name.SequenceEqual(n.Name)) return n;
-        }
-    }
+    public DataNode? GetChild(ReadOnlySpan<char> name) => _extras?.Slots is null ? null : ChildTable.Get(_extras, name);
 
     /// <summary>The caller guarantees no child of that name exists.</summary>
-    public void AddChild(DataNode child)
-    {
-        if (_slots is null) _slots = new DataNode?[4];
-        else if ((_childCount + 1) * 4 > _slots.Length * 3) Grow();
-        Insert(_slots, child);
-        _childCount++;
-    }
+    public void AddChild(DataNode child) => ChildTable.Add(Extras(), child);
 
-    public DataNode? RemoveChild(ReadOnlySpan<char> name)
-    {
-        var slots = _slots;
-        if (slots is null) return null;
-        var mask = slots.Length - 1;
-        var i = TreeHash.Name(name) & mask;
-        while (true)
-        {
-            var n = slots[i];
-            if (n is null) return null;
-            if (name.SequenceEqual(n.Name)) break;
-            i = (i + 1) & mask;
-        }
-        var removed = slots[i]!;
-        slots[i] = null;
-        // Backward-shift deletion keeps every remaining entry reachable from its home slot without tombstones.
-        var j = i;
-        while (true)
-        {
-            j = (j + 1) & mask;
-            var n = slots[j];
-            if (n is null) break;
-            var home = TreeHash.Name(n.Name) & mask;
-            var movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-            if (!movable) continue;
-            slots[i] = n;
-            slots[j] = null;
-            i = j;
-        }
-        if (--_childCount == 0) _slots = null;
-        return removed;
-    }
+    public DataNode? RemoveChild(ReadOnlySpan<char> name) => _extras?.Slots is null ? null : ChildTable.Remove(_extras, name);
 
     /// <summary>Drops every child at once (a subtree being discarded during replay).</summary>
     public void ClearChildren()
     {
-        _slots = null;
-        _childCount = 0;
+        if (_extras is null) return;
+        _extras.Slots = null;
+        _extras.ChildCount = 0;
     }
 
-    public ChildEnumerator Children => new(_slots);
+    public ChildTable.Enumerator Children => new(_extras?.Slots);
 
     public string[] ChildNames()
     {
-        var names = new string[_childCount];
+        var names = new string[ChildCount];
         var k = 0;
         foreach (var c in Children) names[k++] = c.Name;
         return names;
     }
 
-    private void Grow()
+    [InlineArray(InlineNameBytes + 1)]
+    private struct NameBuffer
     {
-        var old = _slots!;
-        var bigger = new DataNode?[old.Length * 2];
-        foreach (var n in old)
-            if (n is not null) Insert(bigger, n);
-        _slots = bigger;
-    }
-
-    private static void Insert(DataNode?[] slots, DataNode child)
-    {
-        var mask = slots.Length - 1;
-        var i = TreeHash.Name(child.Name) & mask;
-        while (slots[i] is not null) i = (i + 1) & mask;
-        slots[i] = child;
-    }
-
-    /// <summary>Allocation-free enumeration of the children in table order (deterministic for a given history).</summary>
-    public struct ChildEnumerator(DataNode?[]? slots)
-    {
-        private int _i = -1;
-
-        public readonly DataNode Current => slots![_i]!;
-
-        public readonly ChildEnumerator GetEnumerator() => this;
-
-        public bool MoveNext()
-        {
-            if (slots is null) return false;
-            while (++_i < slots.Length)
-                if (slots[_i] is not null) return true;
-            return false;
-        }
+        private byte _first;
     }
 }
 
-internal sealed class OwnedDataNode(string name, byte[]? data, AclList acl, long owner) : DataNode(name, data, acl)
+internal sealed class OwnedDataNode(ReadOnlySpan<char> name, byte[]? data, AclList acl, long owner) : DataNode(name, data, acl)
 {
     public readonly long Owner = owner;
+}
+
+/// <summary>The part of a node that only parents, setACL'd nodes and long-named nodes need.</summary>
+internal sealed class NodeExtras
+{
+    public long Pzxid;
+    public int ChildCreations;
+    public int Aversion;
+    public byte[]? LongName;
+
+    // Linear-probing table (ChildTable); capacity is a power of two; null slots are empty. Invariant: ChildCount equals
+    // the number of non-null slots, and the table is null when there are no children.
+    public DataNode?[]? Slots;
+    public int ChildCount;
 }

@@ -73,8 +73,9 @@ public sealed partial class DataTree
             Detach(path, existing);
         }
 
-        var node = DataNode.Create(name.ToString(), c.Data, _acls.Acquire(c.Acl), NodeKinds.OwnerFor(c.Mode, c.Ttl, txn.SessionId));
-        node.Czxid = node.Mzxid = node.Pzxid = txn.Zxid;
+        var node = DataNode.Create(name, c.Data, _acls.Acquire(c.Acl), NodeKinds.OwnerFor(c.Mode, c.Ttl, txn.SessionId));
+        // Czxid first: a node's pzxid defaults to its czxid, and only a different pzxid costs the node its NodeExtras.
+        node.Czxid = node.Mzxid = txn.Zxid;
         node.Ctime = node.Mtime = txn.TimeMs;
         parent.AddChild(node);
         parent.ChildCreations = c.ParentCreations;

@@ -2,6 +2,7 @@
 // committed txns strictly in zxid order, turns writes into txns (leader) or forwards them (learner), and
 // answers each local session with one ordered SessionOutput per batch. Everything about one session that
 // leaves this actor leaves in the order it happened here, which is what ZooKeeper's ordering guarantees need.
+// Snapshots: DataTreeActor.Snapshots.cs. One actor: single-threaded like every actor.
 using Microsoft.Extensions.Logging;
 using Zk.Actors.DataTree.Auth;
 using Zk.Actors.Kernel;
@@ -54,8 +55,6 @@ public sealed partial class DataTreeActor : Actor
     private ActorRef? _learner;
     private long _nextZxid;
     private long _nextSessionId;
-    private int _sinceSnapshot;
-    private int _snapshotAfter;
 
     public DataTreeActor(DataTree tree, DataTreeActorOptions options, Random random)
     {
@@ -76,9 +75,6 @@ public sealed partial class DataTreeActor : Actor
         _nextSessionId = ((long)_options.ServerId << 56) | ((nowMs << 24) >>> 8);
         _snapshotAfter = NextSnapshotThreshold();
     }
-
-    // Randomised like ZooKeeper's, so the servers of an ensemble do not all snapshot at the same moment.
-    private int NextSnapshotThreshold() => Math.Max(1, _options.SnapCount / 2 + _random.Next(Math.Max(1, _options.SnapCount / 2)));
 
     protected internal override void Receive(object message)
     {
@@ -126,6 +122,7 @@ public sealed partial class DataTreeActor : Actor
                 StopServingClients(s.Reason);
                 break;
             case ReplaceTree r:
+                AbortSnapshot();
                 _tree = r.Tree;
                 _preparer = null;
                 _options.Probe?.TreeReplaced(_options.ServerId, _tree);
@@ -133,6 +130,9 @@ public sealed partial class DataTreeActor : Actor
                 break;
             case TakeSnapshot t:
                 t.ReplyTo.Tell(new TreeSnapshot(_tree.LastProcessedZxid, SerializeTree()), Self);
+                break;
+            case SnapshotChunkWritten w:
+                ChunkWritten(w);
                 break;
             case GetTreeStatus g:
                 g.ReplyTo.Tell(Status(), Self);
@@ -403,25 +403,6 @@ public sealed partial class DataTreeActor : Actor
         var budget = Math.Max(1, _options.ContainerMaxPerMinute * Math.Max(1, _options.ContainerCheckIntervalMs) / 60_000);
         foreach (var path in candidates.Take(budget))
             Write(new SessionRequest(0, 0, OpCode.DeleteContainer, new DeleteContainerRequest(path), AuthContext.Anonymous), _options.ServerId);
-    }
-
-    private void MaybeSnapshot(int applied)
-    {
-        if (_options.Snapshots is null) return;
-        _sinceSnapshot += applied;
-        if (_sinceSnapshot < _snapshotAfter) return;
-        _sinceSnapshot = 0;
-        _snapshotAfter = NextSnapshotThreshold();
-        _options.Snapshots.Tell(new TreeSnapshot(_tree.LastProcessedZxid, SerializeTree()), Self);
-    }
-
-    /// <summary>A consistent snapshot: written in one turn, so no txn is applied while it is taken.</summary>
-    private byte[] SerializeTree()
-    {
-        using var w = new Zk.Protocol.Jute.JuteWriter(64 * 1024);
-        var writer = new Snapshot.TreeSnapshotWriter(_tree);
-        while (!writer.WriteSome(w, int.MaxValue)) { }
-        return w.ToArray();
     }
 
     private List<SessionOutputItem> Out(ActorRef session)

@@ -41,6 +41,20 @@ public sealed record TakeSnapshot(ActorRef ReplyTo);
 
 public sealed record TreeSnapshot(long Zxid, byte[] Content);
 
+/// <summary>A fuzzy snapshot starts: its content follows as <see cref="SnapshotChunk"/>s; replaying every txn after
+/// <paramref name="Zxid"/> over it gives the tree (Snapshot/TreeSnapshotWriter.cs).</summary>
+public sealed record SnapshotBegin(long Zxid);
+
+/// <summary>The next piece of the snapshot started at <paramref name="Zxid"/>; the receiver disposes
+/// <paramref name="Content"/> and answers <see cref="SnapshotChunkWritten"/>. The last one seals the snapshot.</summary>
+public sealed record SnapshotChunk(long Zxid, Zk.Protocol.Jute.JuteWriter Content, bool Last);
+
+/// <summary>Flow control: the writer has one chunk fewer in flight.</summary>
+public sealed record SnapshotChunkWritten(long Zxid);
+
+/// <summary>The snapshot started at <paramref name="Zxid"/> will not be finished (the tree was replaced): drop it.</summary>
+public sealed record SnapshotAbort(long Zxid);
+
 public sealed record GetTreeStatus(ActorRef ReplyTo);
 
 /// <summary>A learner asked the leader whether a resumed session lives; the answer for its handshake.</summary>

@@ -65,6 +65,4 @@ internal static class TreeHash
     public static ulong Data(byte[]? data) => data is null ? NullData : Bytes(data, DataSeed);
 
     public static ulong Path(ReadOnlySpan<char> path) => Chars(path, PathSeed);
-
-    public static int Name(ReadOnlySpan<char> name) => (int)Chars(name, NameSeed);
 }

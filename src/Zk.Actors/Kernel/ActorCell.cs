@@ -53,6 +53,9 @@ internal sealed partial class ActorCell
 
     public IDispatcher Dispatcher { get; }
 
+    /// <summary>The thread-pool dispatcher's reusable work item for this cell (null until first scheduled there).</summary>
+    internal IThreadPoolWorkItem? PoolWorkItem { get; set; }
+
     public ActorRef? CurrentSender { get; private set; }
 
     public bool IsTerminated => _terminated;

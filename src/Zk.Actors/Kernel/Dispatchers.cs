@@ -11,19 +11,38 @@ public interface IDispatcher
 
 public sealed class ThreadPoolDispatcher(int throughput = 64) : IDispatcher
 {
-    void IDispatcher.Schedule(ActorCell cell) => ThreadPool.UnsafeQueueUserWorkItem(new WorkItem(cell, throughput), preferLocal: false);
-
-    private sealed class WorkItem(ActorCell cell, int throughput) : IThreadPoolWorkItem
+    void IDispatcher.Schedule(ActorCell cell)
     {
-        public void Execute() => cell.Run(throughput);
+        if (!InlineTurns.TryDefer(cell)) Queue(cell);
+    }
+
+    internal void Queue(ActorCell cell)
+    {
+        // One work item per cell, reused: a cell is scheduled at most once at a time (ActorCell._scheduled).
+        var item = cell.PoolWorkItem ??= new WorkItem(this, cell);
+        ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+    }
+
+    internal void RunTurn(ActorCell cell) => cell.Run(throughput);
+
+    private sealed class WorkItem(ThreadPoolDispatcher dispatcher, ActorCell cell) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            using var chain = InlineTurns.Begin();
+            dispatcher.RunTurn(cell);
+        }
     }
 }
 
 public sealed class DedicatedThreadDispatcher : IDispatcher, IDisposable
 {
-    private readonly SemaphoreSlim _signal = new(0);
+    // A plain monitor, not a SemaphoreSlim: SemaphoreSlim.Wait spins (sched_yield) before it blocks, and the journal
+    // thread waits once per group commit, so those spins cost more CPU than the commit itself at low load.
+    private readonly object _gate = new(); // an object, not a Lock: Monitor.Wait needs the monitor of a plain object
     private readonly Thread _thread;
     private ActorCell? _cell;
+    private bool _pending;
     private volatile bool _disposed;
 
     public DedicatedThreadDispatcher(string name)
@@ -34,25 +53,49 @@ public sealed class DedicatedThreadDispatcher : IDispatcher, IDisposable
 
     void IDispatcher.Schedule(ActorCell cell)
     {
-        _cell = cell;
-        _signal.Release();
+        lock (_gate)
+        {
+            _cell = cell;
+            _pending = true;
+            Monitor.Pulse(_gate);
+        }
     }
 
     private void Loop()
     {
         while (!_disposed)
         {
-            _signal.Wait();
-            var cell = _cell;
+            ActorCell? cell;
+            lock (_gate)
+            {
+                while (!_pending && !_disposed) Monitor.Wait(_gate);
+                _pending = false;
+                cell = _cell;
+            }
             // Drain everything that is queued: a blocking actor wants the biggest batch it can get.
-            if (cell is not null && !_disposed) cell.Run(int.MaxValue);
+            if (cell is not null && !_disposed) RunTurn(cell);
             if (cell is { IsTerminated: true }) _disposed = true;
         }
     }
 
+    // The actor its turn woke (the leader, told a batch is durable) runs on this thread when nothing else is queued
+    // here, as ZooKeeper's sync thread runs the next request processor itself; when more work is queued the blocking
+    // actor comes first and the woken one goes to the pool.
+    private void RunTurn(ActorCell cell)
+    {
+        using var chain = InlineTurns.Begin();
+        cell.Run(int.MaxValue);
+        bool more;
+        lock (_gate) more = _pending;
+        if (more) InlineTurns.Release();
+    }
+
     public void Dispose()
     {
-        _disposed = true;
-        _signal.Release();
+        lock (_gate)
+        {
+            _disposed = true;
+            Monitor.Pulse(_gate);
+        }
     }
 }

@@ -6,13 +6,30 @@ using Zk.Actors.DataTree;
 
 namespace Zk.Actors.Zab;
 
-public sealed record HistoryEntry(long Zxid, ReadOnlyMemory<byte> Payload, Txn Txn);
+/// <summary>One logged txn. The decoded txn is kept only until the tree has been sent it (TxnHistory.AppliedZxid);
+/// after that it is decoded again from the payload if ever asked for, which saves ~200 bytes per entry of a history
+/// that keeps commitLogCount (20,000) entries.</summary>
+public sealed class HistoryEntry(long zxid, ReadOnlyMemory<byte> payload, Txn txn)
+{
+    private Txn? _txn = txn;
+
+    public long Zxid { get; } = zxid;
+
+    public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+    public Txn Txn => _txn ?? TxnCodec.Decode(Payload.Span);
+
+    internal void ReleaseTxn() => _txn = null;
+}
 
 public sealed class TxnHistory
 {
     private readonly List<HistoryEntry> _entries = [];
     private readonly int _maxEntries;
     private int _start;
+    private long _appliedZxid;
+    // Entries before this index have released their decoded txn.
+    private int _released;
 
     public TxnHistory(long baseZxid, int maxEntries = 100_000)
     {
@@ -23,7 +40,17 @@ public sealed class TxnHistory
 
     /// <summary>The zxid the server's tree has applied (or been sent to apply) through. Entries after it are still
     /// needed to apply, so trimming never drops them, however many there are.</summary>
-    public long AppliedZxid { get; set; }
+    public long AppliedZxid
+    {
+        get => _appliedZxid;
+        set
+        {
+            _appliedZxid = value;
+            var end = LowerBound(value + 1);
+            for (var i = Math.Max(_released, _start); i < end; i++) _entries[i].ReleaseTxn();
+            _released = Math.Max(_released, end);
+        }
+    }
 
     /// <summary>Everything up to BaseZxid is in a snapshot or trimmed; entries cover (BaseZxid, LastZxid].</summary>
     public long BaseZxid { get; private set; }
@@ -71,6 +98,7 @@ public sealed class TxnHistory
         var i = LowerBound(zxid + 1);
         _entries.RemoveRange(i, _entries.Count - i);
         if (_start > _entries.Count) _start = _entries.Count;
+        if (_released > _entries.Count) _released = _entries.Count;
         if (zxid < BaseZxid) BaseZxid = zxid;
     }
 
@@ -79,6 +107,7 @@ public sealed class TxnHistory
     {
         _entries.Clear();
         _start = 0;
+        _released = 0;
         BaseZxid = zxid;
         AppliedZxid = zxid;
     }
@@ -93,6 +122,7 @@ public sealed class TxnHistory
         {
             BaseZxid = _entries[_start - 1].Zxid;
             _entries.RemoveRange(0, _start);
+            _released = Math.Max(0, _released - _start);
             _start = 0;
         }
     }

@@ -1,5 +1,5 @@
-// A server under test: its name, connect string and PIDs (one process for a standalone server; an ensemble will
-// list one per member). Started ones are stopped by PID with SIGTERM, then SIGKILL; external ones are left alone.
+// A server under test: its name, connect string and PIDs (one process for a standalone server, one per member for
+// an ensemble). Started ones are stopped by PID with SIGTERM, then SIGKILL; external ones are left alone.
 using System.Diagnostics;
 using System.Globalization;
 
@@ -13,13 +13,20 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>A server this run started and owns.</summary>
     public RunningServer(string name, string connectString, Process process, string workDir, string logPath, bool keepWorkDir, ServerLauncher launcher)
+        : this(name, connectString, [process], workDir, [logPath], keepWorkDir, launcher)
+    {
+    }
+
+    /// <summary>An ensemble this run started and owns: one process and log per member, in member order.</summary>
+    public RunningServer(string name, string connectString, IReadOnlyList<Process> processes, string workDir, IReadOnlyList<string> logPaths,
+        bool keepWorkDir, ServerLauncher launcher)
     {
         Name = name;
         ConnectString = connectString;
-        Process = process;
-        Pids = [process.Id];
+        Processes = processes;
+        Pids = processes.Select(p => p.Id).ToArray();
         WorkDir = workDir;
-        LogPath = logPath;
+        LogPaths = logPaths;
         Launcher = launcher;
         _keepWorkDir = keepWorkDir;
     }
@@ -38,11 +45,19 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IReadOnlyList<int> Pids { get; }
 
-    public Process? Process { get; }
+    /// <summary>The (first) process: the only one of a standalone server.</summary>
+    public Process? Process => Processes.Count > 0 ? Processes[0] : null;
+
+    public IReadOnlyList<Process> Processes { get; } = [];
+
+    /// <summary>1 for a standalone server, the member count of an ensemble.</summary>
+    public int Members => Math.Max(1, Pids.Count);
 
     public string? WorkDir { get; }
 
-    public string? LogPath { get; }
+    public string? LogPath => LogPaths.Count > 0 ? LogPaths[0] : null;
+
+    public IReadOnlyList<string> LogPaths { get; } = [];
 
     /// <summary>Null for an external server: its heap cannot be asked for.</summary>
     public ServerLauncher? Launcher { get; }
@@ -63,12 +78,14 @@ public sealed class RunningServer : IAsyncDisposable
         return new RunningServer(spec[..eq], connect, pids);
     }
 
-    public string LogTail(int lines = 30)
+    public string LogTail(int lines = 30) => string.Join('\n', LogPaths.Select(p => LogTail(p, lines)));
+
+    private static string LogTail(string path, int lines)
     {
-        if (LogPath is null || !File.Exists(LogPath)) return "";
+        if (!File.Exists(path)) return "";
         try
         {
-            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
             var all = reader.ReadToEnd().Split('\n');
             return string.Join('\n', all.TakeLast(lines));
@@ -81,22 +98,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Process is null) return;
-        if (!Process.HasExited)
-        {
-            SendTerm(Process.Id);
-            using var cts = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await Process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Process.Kill();
-                await Process.WaitForExitAsync().ConfigureAwait(false);
-            }
-        }
-        Process.Dispose();
+        if (Processes.Count == 0) return;
+        foreach (var p in Processes.Where(p => !p.HasExited)) SendTerm(p.Id);
+        foreach (var p in Processes) await StopAsync(p).ConfigureAwait(false);
         if (!_keepWorkDir && WorkDir is not null)
         {
             try
@@ -108,6 +112,24 @@ public sealed class RunningServer : IAsyncDisposable
                 // A file still held open by a dying process; the temp dir goes with the next reboot.
             }
         }
+    }
+
+    private static async Task StopAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            using var cts = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        process.Dispose();
     }
 
     // .NET has no portable SIGTERM; kill(1) by PID is the least surprising way to ask for a clean stop.

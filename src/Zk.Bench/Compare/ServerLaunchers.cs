@@ -45,7 +45,7 @@ public abstract partial class ServerLauncher
         var configPath = Path.Combine(dir, "zoo.cfg");
         await File.WriteAllTextAsync(configPath, ZooCfg(settings.TickTimeMs, dataDir, port), ct).ConfigureAwait(false);
         var logPath = Path.Combine(dir, "server.log");
-        var process = StartProcess(StartInfo(configPath, dir, settings), logPath);
+        var process = StartProcess(StartInfo(configPath, dir, settings, ensembleMember: false), logPath);
         var server = new RunningServer(Name, $"127.0.0.1:{port}", process, dir, logPath, settings.KeepWorkDirs, this);
         try
         {
@@ -83,7 +83,8 @@ public abstract partial class ServerLauncher
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
-    protected abstract ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings);
+    /// <summary>How to run one server of this kind; an ensemble member may need another entry point than a standalone server.</summary>
+    protected abstract ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings, bool ensembleMember);
 
     private static Process StartProcess(ProcessStartInfo info, string logPath)
     {
@@ -163,16 +164,23 @@ public sealed class ZooKeeperLauncher : ServerLauncher
 
     public override async Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct)
     {
-        if (server.Pids.Count != 1) return null;
-        var pid = server.Pids[0].ToString(CultureInfo.InvariantCulture);
-        await RunToolAsync("jcmd", [pid, "GC.run"], ct).ConfigureAwait(false);
-        var info = await RunToolAsync("jcmd", [pid, "GC.heap_info"], ct).ConfigureAwait(false);
-        var m = info is null ? null : JavaHeapUsed().Match(info);
-        return m is { Success: true } ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 1024 : null;
+        // An ensemble's figure is the mean over its members: each holds a whole copy of the tree.
+        long total = 0;
+        foreach (var pid in server.Pids)
+        {
+            var id = pid.ToString(CultureInfo.InvariantCulture);
+            await RunToolAsync("jcmd", [id, "GC.run"], ct).ConfigureAwait(false);
+            var info = await RunToolAsync("jcmd", [id, "GC.heap_info"], ct).ConfigureAwait(false);
+            var m = info is null ? null : JavaHeapUsed().Match(info);
+            if (m is not { Success: true }) return null;
+            total += long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 1024;
+        }
+        return server.Pids.Count == 0 ? null : total / server.Pids.Count;
     }
 
-    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings)
+    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings, bool ensembleMember)
     {
+        var main = ensembleMember ? "org.apache.zookeeper.server.quorum.QuorumPeerMain" : "org.apache.zookeeper.server.ZooKeeperServerMain";
         var info = new ProcessStartInfo("java")
         {
             WorkingDirectory = workDir,
@@ -180,7 +188,7 @@ public sealed class ZooKeeperLauncher : ServerLauncher
         foreach (var a in new[]
         {
             $"-Xmx{settings.JavaHeap}", "-Dzookeeper.admin.enableServer=false", $"-Dzookeeper.log.dir={workDir}",
-            "-cp", settings.ZooKeeperClasspath ?? DebianClasspath(), "org.apache.zookeeper.server.ZooKeeperServerMain", configPath,
+            "-cp", settings.ZooKeeperClasspath ?? DebianClasspath(), main, configPath,
         })
         {
             info.ArgumentList.Add(a);
@@ -208,12 +216,19 @@ public sealed class ZkActorsLauncher : ServerLauncher
 
     public override async Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct)
     {
-        var endpoint = Runner.BenchRunner.ParseConnectString(server.ConnectString)[0];
-        var mntr = await FourLetterWordClient.SendAsync(endpoint, "mntr", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        return FourLetterWordClient.MntrLong(FourLetterWordClient.ParseMntr(mntr), HeapMntrKey);
+        // An ensemble's figure is the mean over its members: each holds a whole copy of the tree.
+        var endpoints = Runner.BenchRunner.ParseConnectString(server.ConnectString);
+        long total = 0;
+        foreach (var endpoint in endpoints)
+        {
+            var mntr = await FourLetterWordClient.SendAsync(endpoint, "mntr", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            if (FourLetterWordClient.MntrLong(FourLetterWordClient.ParseMntr(mntr), HeapMntrKey) is not { } heap) return null;
+            total += heap;
+        }
+        return total / endpoints.Count;
     }
 
-    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings)
+    protected override ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings, bool ensembleMember)
     {
         var dll = Path.GetFullPath(settings.ZkActorsDll);
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is missing: run `dotnet build -c Release` first", dll);

@@ -1,6 +1,7 @@
-// The seam between the workload and the journal: "make this batch (and maybe a currentEpoch) durable, then return".
-// Today a direct SqliteJournal; when the JournalActor lands, a second implementation sends it the batch and
-// waits for its acknowledgement, and Program picks it — the workload does not change. Single-threaded.
+// The seam between the workload and the journal: "make this batch (and maybe a currentEpoch) durable". Two
+// implementations: the JournalActor as the server runs it (ActorJournalCommitter, the crash test's), and a bare
+// SqliteJournal driven inline (DirectJournalCommitter), kept as the benchmark's baseline for the actor's cost.
+// The workload calls from one thread; completions may come from the journal's.
 using Zk.Actors.Journal;
 using Zk.Host.Storage;
 
@@ -12,12 +13,17 @@ public interface IBatchCommitter : IDisposable
 
     long AcceptedEpoch { get; }
 
+    /// <summary>Sets acceptedEpoch; returns once it is durable.</summary>
     void CommitAcceptedEpoch(long epoch);
 
-    /// <summary>Appends the batch and, atomically with it, sets currentEpoch when given; returns once durable.</summary>
-    void Commit(IReadOnlyList<(long Zxid, byte[] Payload)> batch, long? currentEpoch);
+    /// <summary>
+    /// Submits the batch and, when given, a currentEpoch that is durable no later than the batch. The task completes
+    /// once the batch and everything submitted before it are durable. The caller may reuse its list at once.
+    /// </summary>
+    Task SubmitAsync(IReadOnlyList<(long Zxid, byte[] Payload)> batch, long? currentEpoch);
 }
 
+/// <summary>SqliteJournal driven inline: append, set the epoch, one Sync; durable when SubmitAsync returns.</summary>
 public sealed class DirectJournalCommitter(IJournal journal) : IBatchCommitter
 {
     public static DirectJournalCommitter Open(string directory, bool forceSync) =>
@@ -33,13 +39,14 @@ public sealed class DirectJournalCommitter(IJournal journal) : IBatchCommitter
         journal.Sync();
     }
 
-    public void Commit(IReadOnlyList<(long Zxid, byte[] Payload)> batch, long? currentEpoch)
+    public Task SubmitAsync(IReadOnlyList<(long Zxid, byte[] Payload)> batch, long? currentEpoch)
     {
         foreach (var (zxid, payload) in batch)
             journal.Append(zxid, payload);
         if (currentEpoch is { } epoch)
             journal.SetCurrentEpoch(epoch);
         journal.Sync();
+        return Task.CompletedTask;
     }
 
     public void Dispose() => journal.Dispose();

@@ -9,9 +9,10 @@ public static class CrashProtocol
     public const int PayloadBytes = 128;
 
     // Lines written to stdout, each with one write, each after the state it reports is durable (except "batch").
+    // Several batches may be announced before the first of them is reported synced; synced lines follow batch order.
     public const string Accepted = "accepted";   // accepted <epoch>: acceptedEpoch synced
-    public const string Batch = "batch";         // batch <firstZxid> <lastZxid>: appended, Sync about to start
-    public const string Synced = "synced";       // synced <lastZxid>: Sync returned, the batch is durable
+    public const string Batch = "batch";         // batch <firstZxid> <lastZxid>: about to be submitted to the journal
+    public const string Synced = "synced";       // synced <lastZxid>: acknowledged, the batch and all before it are durable
 
     /// <summary>The payload logged for <paramref name="zxid"/>: deterministic, so a reader can check every byte.</summary>
     public static byte[] PayloadFor(long zxid)

@@ -402,6 +402,29 @@ public abstract class JournalContract : IDisposable
     }
 
     [Fact]
+    public void PurgeBefore_and_TruncateAfter_cut_inside_a_sync_and_across_several()
+    {
+        var journal = Open();
+        for (uint batch = 0; batch < 4; batch++)
+        {
+            AppendRange(journal, 1, batch * 10 + 1, batch * 10 + 10);
+            journal.Sync();
+        }
+        journal.PurgeBefore(Z(1, 15));
+        Assert.Equal(Z(1, 15), journal.FirstZxid);
+        journal.TruncateAfter(Z(1, 33));
+        Assert.Equal(Z(1, 33), journal.LastZxid);
+        journal = CrashAndReopen(journal);
+        AssertHoldsExactly(journal, Enumerable.Range(15, 19).Select(c => Z(1, (uint)c)));
+        Assert.Equal([Z(1, 31), Z(1, 32), Z(1, 33)], Zxids(journal, Z(1, 30)));
+        AppendRange(journal, 2, 1, 2);
+        journal.Sync();
+        journal.PurgeBefore(Z(2, 1));
+        journal = Reopen(journal);
+        AssertHoldsExactly(journal, [Z(2, 1), Z(2, 2)]);
+    }
+
+    [Fact]
     public void Sync_with_nothing_pending_changes_nothing()
     {
         var journal = Open();

@@ -6,8 +6,7 @@ using Zk.Client.Tests.Infrastructure;
 
 namespace Zk.Client.Tests.Cli;
 
-[Collection(CliCollection.Name)]
-public sealed partial class CliCompatTests(ServerFixture fx)
+public abstract partial class CliCompatTests(ServerFixture fx)
 {
     [Fact]
     public async Task A_whole_session_script_prints_what_zkCli_prints()
@@ -34,9 +33,8 @@ public sealed partial class CliCompatTests(ServerFixture fx)
     public async Task A_one_shot_command_prints_and_exits_like_zkCli(string command)
     {
         var words = command.Split(' ');
-        var java = await ProcessRun.RunAsync(ProcessRun.ZkCliScript, ["-server", fx.ConnectString, .. words], "");
-        var (dotnet, prefix) = ProcessRun.Zkcli();
-        var ours = await ProcessRun.RunAsync(dotnet, [.. prefix, "-server", fx.ConnectString, .. words], "");
+        var java = await Shells.ZkCliAsync(["-server", fx.ConnectString, .. words]);
+        var ours = await Shells.ZkcliAsync(["-server", fx.ConnectString, .. words]);
 
         // In one-shot mode zkCli exits as soon as the command is done, racing its event thread: whether the
         // connect event gets printed is luck there, so that one event is left out of the comparison.
@@ -46,29 +44,25 @@ public sealed partial class CliCompatTests(ServerFixture fx)
     [Fact]
     public async Task One_shot_exit_codes_are_zero_on_success_one_on_error_and_127_for_unknown_commands()
     {
-        var (dotnet, prefix) = ProcessRun.Zkcli();
-        Task<ProcessResult> Run(params string[] words) => ProcessRun.RunAsync(dotnet, [.. prefix, "-server", fx.ConnectString, .. words], "");
+        Task<ToolResult> Run(params string[] words) => Shells.ZkcliAsync(["-server", fx.ConnectString, .. words]);
 
         Assert.Equal(0, (await Run("ls", "/")).ExitCode);
         Assert.Equal(1, (await Run("get", "/definitely/missing")).ExitCode);
         Assert.Equal(127, (await Run("nope")).ExitCode);
     }
 
-    private async Task<ProcessResult> RunJavaAsync(string script, string root) =>
-        Normalize(await ProcessRun.RunAsync(ProcessRun.ZkCliScript, ["-server", fx.ConnectString], Prepare(script, root)), root);
+    private async Task<ToolResult> RunJavaAsync(string script, string root) =>
+        Normalize(await Shells.ZkCliAsync(["-server", fx.ConnectString], Prepare(script, root)), root);
 
-    private async Task<ProcessResult> RunOursAsync(string script, string root)
-    {
-        var (dotnet, prefix) = ProcessRun.Zkcli();
-        return Normalize(await ProcessRun.RunAsync(dotnet, [.. prefix, "-server", fx.ConnectString], Prepare(script, root)), root);
-    }
+    private async Task<ToolResult> RunOursAsync(string script, string root) =>
+        Normalize(await Shells.ZkcliAsync(["-server", fx.ConnectString], Prepare(script, root)), root);
 
     private string Prepare(string script, string root) =>
         script.Replace("ROOT", root, StringComparison.Ordinal).Replace("HOST", fx.ConnectString, StringComparison.Ordinal);
 
     // Watch events are printed by another thread in both shells, so where a block lands between command outputs
     // is timing; the events themselves, in order, and everything else, in order, must match exactly.
-    private static void AssertSameOutput(ProcessResult java, ProcessResult ours, bool ignoreConnectEvent = false)
+    private static void AssertSameOutput(ToolResult java, ToolResult ours, bool ignoreConnectEvent = false)
     {
         var (javaText, javaEvents) = SplitEvents(java.Stdout);
         var (ourText, ourEvents) = SplitEvents(ours.Stdout);
@@ -96,7 +90,7 @@ public sealed partial class CliCompatTests(ServerFixture fx)
         return (text, events);
     }
 
-    private ProcessResult Normalize(ProcessResult r, string? root)
+    private ToolResult Normalize(ToolResult r, string? root)
     {
         string Clean(string s)
         {
@@ -106,7 +100,7 @@ public sealed partial class CliCompatTests(ServerFixture fx)
             s = JavaDate().Replace(s, "$1 = DATE");
             return Hex().Replace(s, "0xN");
         }
-        return new ProcessResult(r.ExitCode, Clean(r.Stdout), Clean(r.Stderr));
+        return new ToolResult(r.ExitCode, Clean(r.Stdout), Clean(r.Stderr));
     }
 
     [GeneratedRegex(@"\nWATCHER::\n\n(WatchedEvent [^\n]*)\n")]
@@ -120,3 +114,9 @@ public sealed partial class CliCompatTests(ServerFixture fx)
     [GeneratedRegex("0x(?!0\\b)[0-9a-f]+")]
     private static partial Regex Hex();
 }
+
+[Collection(CliCollection.Apache)]
+public sealed class CliCompatTestsOnApache(ApacheFixture fx) : CliCompatTests(fx);
+
+[Collection(CliCollection.ZkActors)]
+public sealed class CliCompatTestsOnZkActors(ZkActorsFixture fx) : CliCompatTests(fx);

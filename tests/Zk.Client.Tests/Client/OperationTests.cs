@@ -5,8 +5,7 @@ using Zk.Protocol;
 
 namespace Zk.Client.Tests.Client;
 
-[Collection(ClientCollection.Name)]
-public sealed class OperationTests(ServerFixture fx) : IAsyncLifetime
+public abstract class OperationTests(ServerFixture fx) : IAsyncLifetime
 {
     private ZooKeeperClient _zk = null!;
     private readonly string _root = ServerFixture.NewRoot("ops");
@@ -323,3 +322,9 @@ public sealed class OperationTests(ServerFixture fx) : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _zk.GetDataAsync(_root, cancellationToken: cts.Token));
     }
 }
+
+[Collection(ClientCollection.Apache)]
+public sealed class OperationTestsOnApache(ApacheFixture fx) : OperationTests(fx);
+
+[Collection(ClientCollection.ZkActors)]
+public sealed class OperationTestsOnZkActors(ZkActorsFixture fx) : OperationTests(fx);

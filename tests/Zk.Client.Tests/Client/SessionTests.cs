@@ -6,8 +6,7 @@ using Zk.Protocol;
 
 namespace Zk.Client.Tests.Client;
 
-[Collection(ClientCollection.Name)]
-public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
+public abstract class SessionTests(ServerFixture fx) : IAsyncLifetime
 {
     private readonly string _root = ServerFixture.NewRoot("session");
     private ZooKeeperClient _observer = null!;
@@ -31,8 +30,8 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task Reconnect_to_another_server_keeps_the_session_its_ephemerals_and_its_watches()
     {
-        await using var a = new TcpProxy(fx.ConnectString);
-        await using var b = new TcpProxy(fx.ConnectString);
+        await using var a = new TcpFaultProxy(fx.ConnectString);
+        await using var b = new TcpFaultProxy(fx.ConnectString);
         await using var zk = await fx.ConnectAsync(configure: o => o.ConnectString = $"{a.Endpoint},{b.Endpoint}");
         var states = zk.StateChangesAsync().GetAsyncEnumerator();
         Assert.Equal(ConnectionState.Connected, (await NextStateAsync(states)).State);
@@ -64,7 +63,7 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task Auth_is_sent_again_after_a_reconnect()
     {
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         await using var zk = await fx.ConnectAsync(configure: o => o.ConnectString = proxy.Endpoint);
         await zk.AddAuthAsync("digest", "bob:pw");
         await zk.CreateAsync(_root + "/bobs", B("mine"), acl: [new Acl(Perms.All, new Id("auth", ""))]);
@@ -80,7 +79,7 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task A_session_the_server_expired_while_away_becomes_Expired_on_reconnect()
     {
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         var zk = await fx.ConnectAsync(fx.ShortSession, configure: o => o.ConnectString = proxy.Endpoint);
         await zk.CreateAsync(_root + "/short", null, CreateMode.Ephemeral);
         var gone = new EventSink();
@@ -116,8 +115,8 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task A_silent_server_is_left_after_the_read_timeout_for_another_one()
     {
-        await using var a = new TcpProxy(fx.ConnectString);
-        await using var b = new TcpProxy(fx.ConnectString);
+        await using var a = new TcpFaultProxy(fx.ConnectString);
+        await using var b = new TcpFaultProxy(fx.ConnectString);
         await using var zk = await fx.ConnectAsync(TimeSpan.FromSeconds(3), configure: o => o.ConnectString = $"{a.Endpoint},{b.Endpoint}");
         var session = zk.SessionId;
         var (used, spare) = zk.CurrentServer == a.Endpoint ? (a, b) : (b, a);
@@ -146,7 +145,7 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task A_call_without_a_reply_in_time_fails_with_RequestTimeout_and_the_session_goes_on()
     {
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         await using var zk = await fx.ConnectAsync(TimeSpan.FromSeconds(20), configure: o => o.ConnectString = proxy.Endpoint);
 
         proxy.Pause();
@@ -221,3 +220,9 @@ public sealed class SessionTests(ServerFixture fx) : IAsyncLifetime
         return tcs.Task.Within();
     }
 }
+
+[Collection(ClientCollection.Apache)]
+public sealed class SessionTestsOnApache(ApacheFixture fx) : SessionTests(fx);
+
+[Collection(ClientCollection.ZkActors)]
+public sealed class SessionTestsOnZkActors(ZkActorsFixture fx) : SessionTests(fx);

@@ -6,8 +6,7 @@ using Zk.Protocol;
 
 namespace Zk.Client.Tests.Client;
 
-[Collection(ClientCollection.Name)]
-public sealed class WatchTests(ServerFixture fx) : IAsyncLifetime
+public abstract class WatchTests(ServerFixture fx) : IAsyncLifetime
 {
     private ZooKeeperClient _zk = null!;
     private ZooKeeperClient _other = null!;
@@ -205,3 +204,9 @@ public sealed class WatchTests(ServerFixture fx) : IAsyncLifetime
         }
     }
 }
+
+[Collection(ClientCollection.Apache)]
+public sealed class WatchTestsOnApache(ApacheFixture fx) : WatchTests(fx);
+
+[Collection(ClientCollection.ZkActors)]
+public sealed class WatchTestsOnZkActors(ZkActorsFixture fx) : WatchTests(fx);

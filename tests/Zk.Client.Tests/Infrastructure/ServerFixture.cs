@@ -1,45 +1,41 @@
-// The server every test of a collection shares, chosen by ZK_TEST_SERVER (apache by default), started once per
-// collection. Tests isolate themselves under a unique root path, so they may run while other collections run.
+// The server every test of a collection shares, started once per collection. By default the suite runs twice: its
+// test classes are abstract, and each has one subclass in an Apache ZooKeeper 3.8 collection and one in a ZkActors
+// collection. ZK_TEST_SERVER=apache | zkactors | external (with ZK_TEST_CONNECT=host:port) | command (with
+// ZK_TEST_SERVER_COMMAND) points every collection at that one server instead. Tests isolate themselves under a
+// unique root path, so they may run while other collections run.
 namespace Zk.Client.Tests.Infrastructure;
 
-public sealed class ServerFixture : IAsyncLifetime
+public abstract class ServerFixture : IAsyncLifetime
 {
     private ITestServer? _server;
+
+    /// <summary>"apache" or "zkactors": the server this fixture starts unless ZK_TEST_SERVER names another.</summary>
+    protected abstract string DefaultKind { get; }
 
     public ITestServer Server => _server ?? throw new InvalidOperationException("the server has not started");
 
     public string ConnectString => Server.ConnectString;
 
-    public async Task InitializeAsync() => _server = await StartServerAsync().ConfigureAwait(false);
+    public async Task InitializeAsync() => _server = await StartServerAsync(
+        Environment.GetEnvironmentVariable("ZK_TEST_SERVER")?.Trim().ToLowerInvariant() is { Length: > 0 } kind ? kind : DefaultKind).ConfigureAwait(false);
 
     public async Task DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// ZK_TEST_SERVER=apache (default) | zkactors | external (with ZK_TEST_CONNECT=host:port) | command (with
-    /// ZK_TEST_SERVER_COMMAND, a command line using {cfg}, {port}, {dataDir}). Another kind is one more case.
-    /// </summary>
-    public static async Task<ITestServer> StartServerAsync()
+    private static async Task<ITestServer> StartServerAsync(string kind) => kind switch
     {
-        var kind = Environment.GetEnvironmentVariable("ZK_TEST_SERVER")?.Trim().ToLowerInvariant() ?? "apache";
-        return kind switch
-        {
-            "apache" => await ZooCfgServer.StartApacheAsync().ConfigureAwait(false),
-            // The ZkActors host reads the same zoo.cfg: zkactors [path/to/zoo.cfg].
-            "zkactors" => await ZooCfgServer.StartAsync("zkactors", "dotnet",
-                ["run", "--project", Path.Combine(ZooCfgServer.RepoRoot(), "src", "Zk.Host"), "--", "{cfg}"]).ConfigureAwait(false),
-            "external" => new ExternalServer(Environment.GetEnvironmentVariable("ZK_TEST_CONNECT")
-                                             ?? throw new InvalidOperationException("ZK_TEST_SERVER=external needs ZK_TEST_CONNECT=host:port")),
-            "command" => await ZooCfgServer.StartAsync("command", "/bin/sh",
-                ["-c", "exec " + (Environment.GetEnvironmentVariable("ZK_TEST_SERVER_COMMAND")
-                                  ?? throw new InvalidOperationException("ZK_TEST_SERVER=command needs ZK_TEST_SERVER_COMMAND"))]).ConfigureAwait(false),
-            _ => throw new InvalidOperationException($"unknown ZK_TEST_SERVER '{kind}' (apache, zkactors, external, command)"),
-        };
-    }
+        "apache" => await ProcessTestServer.StartApacheAsync().ConfigureAwait(false),
+        "zkactors" => await ProcessTestServer.StartZkActorsAsync().ConfigureAwait(false),
+        "external" => new ExternalServer(Environment.GetEnvironmentVariable("ZK_TEST_CONNECT")
+                                         ?? throw new InvalidOperationException("ZK_TEST_SERVER=external needs ZK_TEST_CONNECT=host:port")),
+        "command" => await ProcessTestServer.StartCommandAsync(Environment.GetEnvironmentVariable("ZK_TEST_SERVER_COMMAND")
+                                         ?? throw new InvalidOperationException("ZK_TEST_SERVER=command needs ZK_TEST_SERVER_COMMAND")).ConfigureAwait(false),
+        _ => throw new InvalidOperationException($"unknown ZK_TEST_SERVER '{kind}' (apache, zkactors, external, command)"),
+    };
 
-    /// <summary>A client of the shared server, connected; connectSuffix may add more hosts or a chroot.</summary>
+    /// <summary>A client of the shared server, connected; chroot and configure may change the connect string.</summary>
     public Task<ZooKeeperClient> ConnectAsync(TimeSpan? sessionTimeout = null, string chroot = "",
         Action<ZooKeeperClientOptions>? configure = null)
     {
@@ -64,20 +60,44 @@ public sealed class ServerFixture : IAsyncLifetime
     public TimeSpan ShortSession => TimeSpan.FromTicks(Math.Max(Server.TickTime.Ticks * 4, TimeSpan.FromMilliseconds(500).Ticks));
 }
 
-[CollectionDefinition(Name)]
-public sealed class ClientCollection : ICollectionFixture<ServerFixture>
+public sealed class ApacheFixture : ServerFixture
 {
-    public const string Name = "client";
+    protected override string DefaultKind => "apache";
 }
 
-[CollectionDefinition(Name)]
-public sealed class RecipeCollection : ICollectionFixture<ServerFixture>
+public sealed class ZkActorsFixture : ServerFixture
 {
-    public const string Name = "recipes";
+    protected override string DefaultKind => "zkactors";
 }
 
-[CollectionDefinition(Name)]
-public sealed class CliCollection : ICollectionFixture<ServerFixture>
+// One server per collection and kind: client operations, recipes and the shell run side by side on their own servers.
+
+[CollectionDefinition(Apache)]
+public sealed class ClientCollection : ICollectionFixture<ApacheFixture>
 {
-    public const string Name = "cli";
+    public const string Apache = "client (apache)";
+    public const string ZkActors = "client (zkactors)";
 }
+
+[CollectionDefinition(ClientCollection.ZkActors)]
+public sealed class ClientCollectionOnZkActors : ICollectionFixture<ZkActorsFixture>;
+
+[CollectionDefinition(Apache)]
+public sealed class RecipeCollection : ICollectionFixture<ApacheFixture>
+{
+    public const string Apache = "recipes (apache)";
+    public const string ZkActors = "recipes (zkactors)";
+}
+
+[CollectionDefinition(RecipeCollection.ZkActors)]
+public sealed class RecipeCollectionOnZkActors : ICollectionFixture<ZkActorsFixture>;
+
+[CollectionDefinition(Apache)]
+public sealed class CliCollection : ICollectionFixture<ApacheFixture>
+{
+    public const string Apache = "cli (apache)";
+    public const string ZkActors = "cli (zkactors)";
+}
+
+[CollectionDefinition(CliCollection.ZkActors)]
+public sealed class CliCollectionOnZkActors : ICollectionFixture<ZkActorsFixture>;

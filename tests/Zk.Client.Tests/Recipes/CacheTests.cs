@@ -7,8 +7,7 @@ using Zk.Protocol;
 
 namespace Zk.Client.Tests.Recipes;
 
-[Collection(RecipeCollection.Name)]
-public sealed class CacheTests(ServerFixture fx) : IAsyncLifetime
+public abstract class CacheTests(ServerFixture fx) : IAsyncLifetime
 {
     private readonly string _root = ServerFixture.NewRoot("cache");
     private ZooKeeperClient _writer = null!;
@@ -96,7 +95,7 @@ public sealed class CacheTests(ServerFixture fx) : IAsyncLifetime
         await _writer.CreateAsync(root, null);
         await _writer.CreateAsync(root + "/keep", B("1"));
         await _writer.CreateAsync(root + "/drop", B("1"));
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         await using var zk = await fx.ConnectAsync(configure: o => o.ConnectString = proxy.Endpoint);
         await using var cache = new TreeCache(zk, root);
         await cache.StartAsync().Within();
@@ -134,3 +133,9 @@ public sealed class CacheTests(ServerFixture fx) : IAsyncLifetime
         return events.Current;
     }
 }
+
+[Collection(RecipeCollection.Apache)]
+public sealed class CacheTestsOnApache(ApacheFixture fx) : CacheTests(fx);
+
+[Collection(RecipeCollection.ZkActors)]
+public sealed class CacheTestsOnZkActors(ZkActorsFixture fx) : CacheTests(fx);

@@ -5,25 +5,16 @@ using Zk.Client.Tests.Infrastructure;
 
 namespace Zk.Client.Tests.Recipes;
 
-[Collection(RecipeCollection.Name)]
-public sealed class CoordinationTests(ServerFixture fx) : IAsyncLifetime
+public abstract class CoordinationTests(ServerFixture fx) : IAsyncLifetime
 {
     private readonly string _root = ServerFixture.NewRoot("coord");
-    private readonly List<ZooKeeperClient> _clients = [];
+    private readonly ClientPool _clients = new(fx);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var c in _clients) await c.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _clients.DisposeAsync();
 
-    private async Task<ZooKeeperClient[]> ClientsAsync(int n)
-    {
-        var clients = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => fx.ConnectAsync()));
-        _clients.AddRange(clients);
-        return clients;
-    }
+    private Task<ZooKeeperClient[]> ClientsAsync(int n) => _clients.ConnectAsync(n);
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -193,3 +184,9 @@ public sealed class CoordinationTests(ServerFixture fx) : IAsyncLifetime
         }
     }
 }
+
+[Collection(RecipeCollection.Apache)]
+public sealed class CoordinationTestsOnApache(ApacheFixture fx) : CoordinationTests(fx);
+
+[Collection(RecipeCollection.ZkActors)]
+public sealed class CoordinationTestsOnZkActors(ZkActorsFixture fx) : CoordinationTests(fx);

@@ -5,8 +5,7 @@ using Zk.Client.Tests.Infrastructure;
 
 namespace Zk.Client.Tests.Recipes;
 
-[Collection(RecipeCollection.Name)]
-public sealed class ElectionTests(ServerFixture fx) : IAsyncLifetime
+public abstract class ElectionTests(ServerFixture fx) : IAsyncLifetime
 {
     private readonly string _root = ServerFixture.NewRoot("elect");
     private readonly List<IAsyncDisposable> _owned = [];
@@ -25,34 +24,9 @@ public sealed class ElectionTests(ServerFixture fx) : IAsyncLifetime
         return zk;
     }
 
-    /// <summary>Counts leaders across all participants and remembers every term's token in order.</summary>
-    private sealed class Referee
-    {
-        private int _leaders;
-        public int MaxLeaders;
-        public readonly List<long> Tokens = [];
-
-        public void Enter(long token)
-        {
-            var now = Interlocked.Increment(ref _leaders);
-            lock (Tokens)
-            {
-                MaxLeaders = Math.Max(MaxLeaders, now);
-                Tokens.Add(token);
-            }
-        }
-
-        public void Leave() => Interlocked.Decrement(ref _leaders);
-    }
-
     private LeaderLatch Latch(ZooKeeperClient zk, Referee referee, string id)
     {
-        var latch = new LeaderLatch(zk, _root + "/latch", id);
-        latch.LeadershipChanged += (_, c) =>
-        {
-            if (c.IsLeader) referee.Enter(c.FencingToken);
-            else referee.Leave();
-        };
+        var latch = referee.Watch(new LeaderLatch(zk, _root + "/latch", id));
         _owned.Add(latch);
         return latch;
     }
@@ -61,7 +35,7 @@ public sealed class ElectionTests(ServerFixture fx) : IAsyncLifetime
     public async Task Latch_has_one_leader_at_a_time_and_hands_over_when_the_leader_leaves_or_dies()
     {
         var referee = new Referee();
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         var doomed = Latch(await ClientAsync(TimeSpan.FromSeconds(2), proxy.Endpoint), referee, "doomed");
         await doomed.StartAsync();
         await doomed.AwaitLeadershipAsync().Within();
@@ -124,7 +98,7 @@ public sealed class ElectionTests(ServerFixture fx) : IAsyncLifetime
     public async Task A_leader_whose_connection_goes_silent_is_told_to_stop_before_the_next_one_starts()
     {
         var referee = new Referee();
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         var stepped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var leading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = new LeaderElection(await ClientAsync(TimeSpan.FromSeconds(2), proxy.Endpoint), _root + "/silent", async (term, ct) =>
@@ -170,3 +144,9 @@ public sealed class ElectionTests(ServerFixture fx) : IAsyncLifetime
         return await won;
     }
 }
+
+[Collection(RecipeCollection.Apache)]
+public sealed class ElectionTestsOnApache(ApacheFixture fx) : ElectionTests(fx);
+
+[Collection(RecipeCollection.ZkActors)]
+public sealed class ElectionTestsOnZkActors(ZkActorsFixture fx) : ElectionTests(fx);

@@ -5,25 +5,16 @@ using Zk.Client.Tests.Infrastructure;
 
 namespace Zk.Client.Tests.Recipes;
 
-[Collection(RecipeCollection.Name)]
-public sealed class LockTests(ServerFixture fx) : IAsyncLifetime
+public abstract class LockTests(ServerFixture fx) : IAsyncLifetime
 {
     private readonly string _root = ServerFixture.NewRoot("lock");
-    private readonly List<ZooKeeperClient> _clients = [];
+    private readonly ClientPool _clients = new(fx);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var c in _clients) await c.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _clients.DisposeAsync();
 
-    private async Task<ZooKeeperClient[]> ClientsAsync(int n)
-    {
-        var clients = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => fx.ConnectAsync()));
-        _clients.AddRange(clients);
-        return clients;
-    }
+    private Task<ZooKeeperClient[]> ClientsAsync(int n) => _clients.ConnectAsync(n);
 
     [Fact]
     public async Task Ten_clients_never_hold_the_lock_together_and_each_holder_has_a_larger_token()
@@ -85,7 +76,7 @@ public sealed class LockTests(ServerFixture fx) : IAsyncLifetime
     [Fact]
     public async Task A_killed_holders_lock_passes_on_once_its_session_expires()
     {
-        await using var proxy = new TcpProxy(fx.ConnectString);
+        await using var proxy = new TcpFaultProxy(fx.ConnectString);
         var holderClient = await fx.ConnectAsync(fx.ShortSession, configure: o => o.ConnectString = proxy.Endpoint);
         _clients.Add(holderClient);
         var waiterClient = (await ClientsAsync(1))[0];
@@ -201,3 +192,9 @@ public sealed class LockTests(ServerFixture fx) : IAsyncLifetime
         }
     }
 }
+
+[Collection(RecipeCollection.Apache)]
+public sealed class LockTestsOnApache(ApacheFixture fx) : LockTests(fx);
+
+[Collection(RecipeCollection.ZkActors)]
+public sealed class LockTestsOnZkActors(ZkActorsFixture fx) : LockTests(fx);

@@ -2,7 +2,6 @@
 // reader that collects what a server sends on a raw socket until it closes the connection.
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Zk.Compat.Infrastructure;
 using Zk.Protocol;
 using Zk.Protocol.Jute;
 using Zk.Protocol.Records;

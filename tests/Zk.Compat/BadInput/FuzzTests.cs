@@ -70,8 +70,8 @@ public sealed class FuzzTests(FuzzFixture fixture, ITestOutputHelper output) : C
         Assert.True(round > 1, "the healthy session was checked while fuzzing");
         Assert.False(healthy.Closed.IsCompleted, "the healthy connection was closed");
         Assert.Null(healthy.Violation);
-        Assert.Equal("imok", await FourLetterWordClient.SendAsync(server.ClientPort, "ruok"));
-        Assert.Contains("Mode: standalone", await FourLetterWordClient.SendAsync(server.ClientPort, "srvr"));
+        Assert.Equal("imok", await FourLetterWord.SendAsync(server.ClientPort, "ruok"));
+        Assert.Contains("Mode: standalone", await FourLetterWord.SendAsync(server.ClientPort, "srvr"));
         Assert.DoesNotContain(server.LogLines, l => l.Contains("crit:", StringComparison.Ordinal) || l.Contains("Unhandled exception", StringComparison.Ordinal));
     }
 }

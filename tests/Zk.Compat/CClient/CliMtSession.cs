@@ -1,54 +1,32 @@
 // Drives cli_mt, the C client's shell, one command at a time. cli_mt runs most commands asynchronously, so after
 // each command we send `sync /` and collect everything printed until that marker completes: the C client runs
 // completions and watch callbacks on one thread in arrival order, so the command's output is complete by then.
-using System.Diagnostics;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
-using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.CClient;
 
 public sealed partial class CliMtSession : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-    private readonly List<string> _transcript = [];
+    private static readonly TimeSpan LineTimeout = TimeSpan.FromSeconds(20);
 
-    private CliMtSession(Process process)
-    {
-        _process = process;
-    }
+    private readonly InteractiveProcess _process;
+
+    private CliMtSession(InteractiveProcess process) => _process = process;
 
     /// <summary>The session id cli_mt reported, in hex without 0x (as its Stat dumps print owners).</summary>
     public string SessionHex { get; private set; } = "";
 
-    public string Transcript
-    {
-        get
-        {
-            lock (_transcript) return string.Join('\n', _transcript);
-        }
-    }
+    public string Transcript => _process.Transcript;
 
     public static async Task<CliMtSession> StartAsync(string connectString)
     {
-        // stdout and stderr share one pipe so lines keep the order cli_mt wrote them in.
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("exec \"$0\" \"$1\" 2>&1");
-        psi.ArgumentList.Add(CompatPaths.CliMt);
-        psi.ArgumentList.Add(connectString);
-        var session = new CliMtSession(Process.Start(psi) ?? throw new InvalidOperationException("cannot start cli_mt"));
-        session._process.OutputDataReceived += (_, e) => session.OnLine(e.Data);
-        session._process.BeginOutputReadLine();
+        // stdout and stderr share one pipe so lines keep the order cli_mt wrote them in; the C client's own log
+        // lines stay in the transcript only.
+        var session = new CliMtSession(InteractiveProcess.Start(TestPaths.CliMt, [connectString], mergeStderr: true,
+            isOutput: line => !ClientLogLine().IsMatch(line)));
         try
         {
-            var connected = await session.ReadUntilAsync(l => l.StartsWith("Got a new session id: 0x", StringComparison.Ordinal));
+            var connected = await session._process.ReadUntilAsync(l => l.StartsWith("Got a new session id: 0x", StringComparison.Ordinal), LineTimeout);
             session.SessionHex = SessionIdLine().Match(connected[^1]).Groups[1].Value;
             return session;
         }
@@ -62,10 +40,8 @@ public sealed partial class CliMtSession : IAsyncDisposable
     /// <summary>Runs one command and returns what it printed, without timing lines and client log lines.</summary>
     public async Task<IReadOnlyList<string>> RunAsync(string command)
     {
-        await _process.StandardInput.WriteLineAsync(command);
-        await _process.StandardInput.WriteLineAsync("sync /");
-        await _process.StandardInput.FlushAsync();
-        var lines = await ReadUntilAsync(l => l == "\tname = /");
+        await _process.WriteLinesAsync(command, "sync /");
+        var lines = await _process.ReadUntilAsync(l => l == "\tname = /", LineTimeout);
         // Drop the marker's own two lines: "[/]: rc = 0" and "\tname = /".
         return lines.Take(lines.Count - 2).Where(l => !TimeLine().IsMatch(l)).ToList();
     }
@@ -73,52 +49,11 @@ public sealed partial class CliMtSession : IAsyncDisposable
     /// <summary>Sends quit and waits for cli_mt to close its session and exit.</summary>
     public async Task<int> QuitAsync()
     {
-        await _process.StandardInput.WriteLineAsync("quit");
-        await _process.StandardInput.FlushAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await _process.WaitForExitAsync(cts.Token);
-        return _process.ExitCode;
+        await _process.WriteLinesAsync("quit");
+        return await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            _lines.Writer.TryComplete();
-            return;
-        }
-        lock (_transcript) _transcript.Add(line);
-        if (!ClientLogLine().IsMatch(line)) _lines.Writer.TryWrite(line);
-    }
-
-    private async Task<List<string>> ReadUntilAsync(Func<string, bool> last)
-    {
-        var lines = new List<string>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            while (true)
-            {
-                var line = await _lines.Reader.ReadAsync(cts.Token);
-                lines.Add(line);
-                if (last(line)) return lines;
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
-        {
-            throw new TimeoutException($"cli_mt did not print the expected line; transcript so far:\n{Transcript}");
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"^Got a new session id: 0x([0-9a-f]+)$")]
     private static partial Regex SessionIdLine();

@@ -5,7 +5,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Zk.Compat.Infrastructure;
 using Zk.Protocol;
 using Zk.Protocol.Records;
 

@@ -1,6 +1,9 @@
 // The server process's exit codes: 2 for a bad configuration, 3 when the client port is taken, 4 when the data
-// directory cannot be recovered (a journal that is not one, or a record whose checksum does not match).
+// directory cannot be recovered (a journal that is not one, a record whose checksum does not match, a byte of the
+// journal file flipped on disk), with a message that names the file and the zxid.
 using System.Globalization;
+using System.Text;
+using Zk.Protocol;
 using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.Durability;
@@ -21,7 +24,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : CompatTest
         await using var first = Watch(await ZkActorsProcess.LaunchAsync());
         await using var second = Watch(new ZkActorsProcess(new Dictionary<string, string> { ["clientPort"] = first.ClientPort.ToString(CultureInfo.InvariantCulture) }, "zkactors-second"));
         Assert.Equal(ZkActorsProcess.ExitPortInUse, await second.RunUntilExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("imok", await FourLetterWordClient.SendAsync(first.ClientPort, "ruok"));
+        Assert.Equal("imok", await FourLetterWord.SendAsync(first.ClientPort, "ruok"));
     }
 
     [Fact]
@@ -48,17 +51,66 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : CompatTest
         }
         Assert.Equal(0, await server.StopAsync());
         var journal = Directory.GetFiles(server.DataDir, "*.db").Single();
-        // Flip one payload byte of the newest record with the system Python's sqlite3 (the server is stopped).
-        var script = "import sqlite3,sys\n" +
+        // Flip one payload byte of the newest record with the system Python's sqlite3 (the server is stopped). A row
+        // holds the records of one group commit: i64 zxid, i32 length, payload, u32 crc each, little-endian.
+        var script = "import sqlite3,sys,struct\n" +
                      "db=sqlite3.connect(sys.argv[1])\n" +
-                     "z,p=db.execute('select zxid,payload from txn_log order by zxid desc limit 1').fetchone()\n" +
-                     "p=bytearray(p); p[len(p)//2]^=0xff\n" +
-                     "db.execute('update txn_log set payload=? where zxid=?',(bytes(p),z)); db.commit(); print('%x'%z)\n";
-        var flip = await ExternalTool.RunAsync(CompatPaths.Python, ["-c", script, journal]);
+                     "k,r=db.execute('select last_zxid,records from txn_batch order by last_zxid desc limit 1').fetchone()\n" +
+                     "r=bytearray(r); at=0\n" +
+                     "while True:\n" +
+                     "    z,n=struct.unpack_from('<qi',r,at)\n" +
+                     "    if z==k: break\n" +
+                     "    at+=16+n\n" +
+                     "r[at+12+n//2]^=0xff\n" +
+                     "db.execute('update txn_batch set records=? where last_zxid=?',(bytes(r),k)); db.commit(); print('%x'%z)\n";
+        var flip = await ExternalTool.RunAsync(TestPaths.Python, ["-c", script, journal]);
         Assert.True(flip.ExitCode == 0, flip.Combined);
         var zxid = flip.Stdout.Trim();
 
         Assert.Equal(ZkActorsProcess.ExitBadData, await server.RunUntilExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains($"0x{zxid}", server.LogText());
+        Assert.Contains(Path.GetFileName(journal), server.LogText());
+    }
+
+    [Fact]
+    public async Task A_byte_flipped_in_the_journal_file_on_disk_is_detected_at_start_naming_the_file_and_the_zxid()
+    {
+        await using var server = Watch(await ZkActorsProcess.LaunchAsync());
+        var marker = "flip-a-byte-of-this-record-" + new string('q', 64);
+        long zxid;
+        await using (var c = await RawZkClient.ConnectAsync(server.ClientPort))
+        {
+            await c.CreateAsync("/before", "ok").Ok();
+            zxid = (await c.CreateAsync("/victim", marker)).Expect(KeeperErrorCode.Ok).StatOf().Czxid;
+            await c.CreateAsync("/after", "ok").Ok();
+        }
+        Assert.Equal(0, await server.StopAsync());
+        var journal = Directory.GetFiles(server.DataDir, "*.db").Single();
+
+        // SQLite keeps no checksums of its own: only the record's CRC can tell that these bytes changed.
+        var flipped = 0;
+        foreach (var file in Directory.GetFiles(server.DataDir, Path.GetFileName(journal) + "*"))
+            flipped += FlipByteInside(file, Encoding.UTF8.GetBytes(marker));
+        Assert.True(flipped > 0, $"the record's data was not found in {journal} or its WAL");
+
+        Assert.Equal(ZkActorsProcess.ExitBadData, await server.RunUntilExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(Path.GetFileName(journal), server.LogText());
+        Assert.Contains($"0x{zxid:x}", server.LogText());
+    }
+
+    /// <summary>Flips one bit in the middle of every copy of <paramref name="needle"/> in the file; returns how many.</summary>
+    private static int FlipByteInside(string file, byte[] needle)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var copies = 0;
+        for (var at = bytes.AsSpan().IndexOf(needle); at >= 0; )
+        {
+            bytes[at + needle.Length / 2] ^= 0x01;
+            copies++;
+            var next = bytes.AsSpan(at + needle.Length).IndexOf(needle);
+            at = next < 0 ? -1 : at + needle.Length + next;
+        }
+        if (copies > 0) File.WriteAllBytes(file, bytes);
+        return copies;
     }
 }

@@ -1,61 +1,23 @@
 // Drives kazoo_agent.py (python3-kazoo) as a child process: one JSON command per line in, one JSON answer per line
 // out, each call bounded in time. Killed by PID on dispose. One caller at a time.
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
-using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.Ensemble;
 
 public sealed class KazooAgent : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-    private readonly StringBuilder _stderr = new();
+    private readonly InteractiveProcess _process;
 
-    private KazooAgent(Process process)
-    {
-        _process = process;
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line) _lines.Writer.TryWrite(line);
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (_stderr)
-            {
-                if (_stderr.Length < 200_000) _stderr.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
+    private KazooAgent(InteractiveProcess process) => _process = process;
 
-    public int Pid => _process.Id;
+    public int Pid => _process.Pid;
 
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr) return _stderr.ToString();
-        }
-    }
+    public string Stderr => _process.Stderr;
 
     /// <summary>Starts the agent and connects it to <paramref name="hosts"/> (comma-separated host:port list).</summary>
     public static async Task<KazooAgent> ConnectAsync(string hosts, double sessionTimeoutSeconds = 10, bool randomize = true)
     {
-        var psi = new ProcessStartInfo(CompatPaths.Python)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-u");
-        psi.ArgumentList.Add(CompatPaths.TestFile("Ensemble", "kazoo_agent.py"));
-        var agent = new KazooAgent(Process.Start(psi) ?? throw new InvalidOperationException("cannot start python3"));
+        var agent = new KazooAgent(InteractiveProcess.Start(TestPaths.Python, ["-u", TestPaths.TestFile("Ensemble", "kazoo_agent.py")]));
         try
         {
             var connected = await agent.CallAsync(new { op = "connect", hosts, timeout = sessionTimeoutSeconds, randomize }, TimeSpan.FromSeconds(45));
@@ -73,19 +35,9 @@ public sealed class KazooAgent : IAsyncDisposable
 
     public async Task<JsonElement> CallAsync(object command, TimeSpan? timeout = null)
     {
-        var json = JsonSerializer.Serialize(command);
-        await _process.StandardInput.WriteLineAsync(json);
-        await _process.StandardInput.FlushAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        try
-        {
-            var line = await _lines.Reader.ReadAsync(cts.Token);
-            return JsonDocument.Parse(line).RootElement.Clone();
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"kazoo did not answer {json} within {timeout}\n--- kazoo stderr\n{Stderr}");
-        }
+        await _process.WriteLinesAsync(JsonSerializer.Serialize(command));
+        var line = await _process.ReadLineAsync(timeout ?? TimeSpan.FromSeconds(30));
+        return JsonDocument.Parse(line).RootElement.Clone();
     }
 
     /// <summary>Repeats <paramref name="command"/> until it succeeds: for operations across a failover.</summary>
@@ -108,20 +60,5 @@ public sealed class KazooAgent : IAsyncDisposable
         return answer;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: false);
-                await _process.WaitForExitAsync();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

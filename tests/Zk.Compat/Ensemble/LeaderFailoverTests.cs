@@ -1,7 +1,6 @@
 // Kill -9 of the leader, again and again, under a write load from kazoo connected to every server: every write
 // that was acknowledged survives on every server, and all servers end in the same state (zxid and tree digest).
 using System.Text.Json;
-using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.Ensemble;
 

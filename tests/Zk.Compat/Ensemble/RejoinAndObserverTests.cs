@@ -1,7 +1,6 @@
 // A follower that comes back catches up: by DIFF after a short outage, by SNAP when it missed more than the leader
 // keeps in memory (commitLogCount). An observer gets every write and counts for nothing: with two of three voters
 // dead nobody can write, yet the observer stays up and follows the next leader.
-using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.Ensemble;
 
@@ -110,7 +109,7 @@ public sealed class RejoinAndObserverTests(ITestOutputHelper output)
                 await Task.Delay(200);
             }
             Assert.True(ensemble[observer].IsRunning, "the observer died");
-            Assert.Equal("imok", await FourLetterWordClient.SendAsync(ensemble[observer].ClientPort, "ruok"));
+            Assert.Equal("imok", await FourLetterWord.SendAsync(ensemble[observer].ClientPort, "ruok"));
 
             // One voter back makes a quorum again; the observer follows the new leader and writes flow through it.
             var back = ensemble.Voters.First(id => id != survivor);

@@ -2,7 +2,6 @@
 // nodes intact, whether the dead server led or followed; kazoo and Apache's zkCli.sh both see it. A client of a
 // follower reads its own writes.
 using System.Text.RegularExpressions;
-using Zk.Compat.Infrastructure;
 
 namespace Zk.Compat.Ensemble;
 
@@ -19,8 +18,7 @@ public sealed partial class SessionFailoverTests(ITestOutputHelper output)
         await using var ensemble = await ProcessEnsemble.StartAsync(voters: 3);
         try
         {
-            var leader = await ensemble.LeaderAsync();
-            var home = role == "leader" ? leader : ensemble.Voters.First(id => id != leader);
+            var home = await ensemble.VoterInRoleAsync(role);
             // Every address, the chosen server first and no shuffling: the session starts there.
             var hosts = ensemble.ConnectStringOf(ensemble.Ids.OrderBy(id => id == home ? 0 : 1));
             await using var client = await KazooAgent.ConnectAsync(hosts, randomize: false);
@@ -129,7 +127,7 @@ public sealed partial class SessionFailoverTests(ITestOutputHelper output)
     {
         foreach (var id in ensemble.Running)
         {
-            var cons = await FourLetterWordClient.TryAsync(ensemble[id].ClientPort, "cons", TimeSpan.FromSeconds(5));
+            var cons = await FourLetterWord.TryAsync(ensemble[id].ClientPort, "cons", TimeSpan.FromSeconds(5));
             if (cons?.Contains($"sid={sessionId},", StringComparison.Ordinal) == true) return id;
         }
         return null;

@@ -11,7 +11,7 @@ public sealed partial class FourLetterWordTests(PairFixture servers, ITestOutput
 {
     private ServerProcess Server(string which) => Watch<ServerProcess>(which == "zkactors" ? servers.ZkActors : servers.Apache);
 
-    private static Task<string> Send(ServerProcess s, string word) => FourLetterWordClient.SendAsync(s.ClientPort, word);
+    private static Task<string> Send(ServerProcess s, string word) => FourLetterWord.SendAsync(s.ClientPort, word);
 
     [Theory]
     [InlineData("zkactors")]

@@ -24,7 +24,7 @@ public sealed class WhitelistTests(WhitelistFixture servers, ITestOutputHelper o
     [InlineData("apache", "conf")]
     public async Task A_command_outside_the_whitelist_is_refused_by_name(string which, string word)
     {
-        Assert.Equal($"{word} is not executed because it is not in the whitelist.\n", await FourLetterWordClient.SendAsync(Server(which).ClientPort, word));
+        Assert.Equal($"{word} is not executed because it is not in the whitelist.\n", await FourLetterWord.SendAsync(Server(which).ClientPort, word));
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class WhitelistTests(WhitelistFixture servers, ITestOutputHelper o
     public async Task Whitelisted_commands_still_run(string which)
     {
         var server = Server(which);
-        Assert.Equal("imok", await FourLetterWordClient.SendAsync(server.ClientPort, "ruok"));
-        Assert.Contains("Mode: standalone\n", await FourLetterWordClient.SendAsync(server.ClientPort, "srvr"));
+        Assert.Equal("imok", await FourLetterWord.SendAsync(server.ClientPort, "ruok"));
+        Assert.Contains("Mode: standalone\n", await FourLetterWord.SendAsync(server.ClientPort, "srvr"));
     }
 }

@@ -34,7 +34,7 @@ public sealed class ZkCliComparisonTests(ZkCliFixture servers, ITestOutputHelper
     {
         Watch(servers.ZkActors);
         Watch(servers.Apache);
-        var text = await File.ReadAllTextAsync(CompatPaths.TestFile("ZkCli", script));
+        var text = await File.ReadAllTextAsync(TestPaths.TestFile("ZkCli", script));
         var runs = await Task.WhenAll(RunZkCli(servers.Apache, text), RunZkCli(servers.ZkActors, text));
         Output.WriteLine("==== zkCli against Apache ZooKeeper ====\n" + runs[0]);
         Output.WriteLine("==== zkCli against ZkActors ====\n" + runs[1]);
@@ -50,7 +50,7 @@ public sealed class ZkCliComparisonTests(ZkCliFixture servers, ITestOutputHelper
     private static async Task<string> RunZkCli(ServerProcess server, string script)
     {
         var result = await ExternalTool.RunAsync(
-            CompatPaths.ZkCli,
+            TestPaths.ZkCli,
             ["-server", server.ConnectString, "-waitforconnection"],
             stdin: script.Replace("{{SERVER}}", server.ConnectString, StringComparison.Ordinal),
             timeout: TimeSpan.FromSeconds(90),

@@ -2,7 +2,6 @@
 // names, "command" and "error"), aliases, unknown commands, and the health and readiness probes.
 using System.Net;
 using System.Text.Json;
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Admin;
 

@@ -4,21 +4,20 @@ using System.Text;
 using System.Text.Json;
 using Zk.Client;
 using Zk.Protocol;
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Admin;
 
 public sealed class AdminServerFixture : IAsyncLifetime
 {
-    public ZkServer Server { get; private set; } = null!;
+    public ZkActorsProcess Server { get; private set; } = null!;
 
     public ZooKeeperClient Client { get; private set; } = null!;
 
-    public HttpClient Http => Server.Admin!;
+    public HttpClient Http => Server.Admin;
 
     public async Task InitializeAsync()
     {
-        Server = await ZkServer.StartStandaloneAsync("admin", new Dictionary<string, string> { ["snapCount"] = "2" });
+        Server = await ZkActorsProcess.LaunchAsync(new Dictionary<string, string> { ["admin.enableServer"] = "true", ["snapCount"] = "2" }, "admin");
         Client = await ZooKeeperClient.ConnectAsync(Server.ConnectString, TimeSpan.FromSeconds(10));
         await Client.CreateAsync("/ops", Encoding.UTF8.GetBytes("{\"role\":\"root\"}"));
         await Client.CreateAsync("/ops/config", Encoding.UTF8.GetBytes("hello admin"));

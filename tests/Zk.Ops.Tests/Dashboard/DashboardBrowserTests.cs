@@ -13,13 +13,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
 {
     private const string Greeting = "{\"greeting\":\"hello from the dashboard test\",\"n\":42}";
 
-    private ZkServer _server = null!;
+    private ZkActorsProcess _server = null!;
     private ZooKeeperClient _client = null!;
     private string _profile = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ZkServer.StartStandaloneAsync("dashboard");
+        _server = await ZkActorsProcess.LaunchAsync(new Dictionary<string, string> { ["admin.enableServer"] = "true" }, "dashboard");
         _client = await ZooKeeperClient.ConnectAsync(_server.ConnectString, TimeSpan.FromSeconds(10));
         await _client.CreateAsync("/dashboard-test", Encoding.UTF8.GetBytes("parent"));
         await _client.CreateAsync("/dashboard-test/greeting", Encoding.UTF8.GetBytes(Greeting));
@@ -31,11 +31,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Browsing_to_a_node_shows_its_data_stat_and_acl()
     {
-        Assert.True(File.Exists(OpsPaths.Chromium), $"{OpsPaths.Chromium} is missing: ./test.sh installs Debian's chromium");
+        Assert.True(File.Exists(TestPaths.Chromium), $"{TestPaths.Chromium} is missing: ./test.sh installs Debian's chromium");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(_profile, new BrowserTypeLaunchPersistentContextOptions
         {
-            ExecutablePath = OpsPaths.Chromium,
+            ExecutablePath = TestPaths.Chromium,
             Headless = true,
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-sync"],

@@ -1,7 +1,6 @@
 // The compose files as docker-compose itself reads them (`docker-compose config`, no engine needed): a 3-node and a
 // 5-node ensemble, each service with the ruok health check, a restart policy, named volumes for data and journal, and
 // ZOO_SERVERS naming every member. Also the Dockerfile's shape: multi-stage, non-root, data in volumes.
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Docker;
 
@@ -12,8 +11,8 @@ public sealed class ComposeFileTests
     [InlineData("docker-compose.5-node.yml", 5)]
     public async Task Compose_file_validates_and_describes_a_healthy_ensemble(string file, int nodes)
     {
-        Assert.True(File.Exists(OpsPaths.DockerCompose), $"{OpsPaths.DockerCompose} is missing: ./test.sh installs Debian's docker-compose");
-        var path = Path.Combine(OpsPaths.RepoRoot, file);
+        Assert.True(File.Exists(TestPaths.DockerCompose), $"{TestPaths.DockerCompose} is missing: ./test.sh installs Debian's docker-compose");
+        var path = Path.Combine(TestPaths.RepoRoot, file);
         // PyYAML folds the long ZOO_SERVERS value over several lines; unfold it so it reads as written.
         var config = System.Text.RegularExpressions.Regex.Replace(await ComposeAsync(path, "config"), @"\n\s+(?=server\.)", " ");
         var services = (await ComposeAsync(path, "config", "--services")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList();
@@ -37,7 +36,7 @@ public sealed class ComposeFileTests
     [Fact]
     public void Dockerfile_builds_with_the_sdk_runs_on_aspnet_as_non_root_with_data_in_volumes()
     {
-        var text = File.ReadAllText(Path.Combine(OpsPaths.RepoRoot, "Dockerfile"));
+        var text = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "Dockerfile"));
         Assert.Contains("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", text, StringComparison.Ordinal);
         Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime", text, StringComparison.Ordinal);
         Assert.Contains("USER app", text, StringComparison.Ordinal);
@@ -45,13 +44,13 @@ public sealed class ComposeFileTests
         Assert.Contains("ENTRYPOINT [\"docker-entrypoint.sh\"]", text, StringComparison.Ordinal);
         Assert.Contains("HEALTHCHECK", text, StringComparison.Ordinal);
         foreach (var script in new[] { "docker-entrypoint.sh", "zk-healthcheck.sh", "zkactors" })
-            Assert.True(File.Exists(Path.Combine(OpsPaths.RepoRoot, "docker", script)), script);
+            Assert.True(File.Exists(Path.Combine(TestPaths.RepoRoot, "docker", script)), script);
     }
 
     private static async Task<string> ComposeAsync(string file, params string[] args)
     {
-        var result = await Tool.RunAsync(OpsPaths.DockerCompose, ["-f", file, .. args], timeout: TimeSpan.FromSeconds(60),
-            workingDirectory: OpsPaths.RepoRoot);
+        var result = await ExternalTool.RunAsync(TestPaths.DockerCompose, ["-f", file, .. args], timeout: TimeSpan.FromSeconds(60),
+            workingDirectory: TestPaths.RepoRoot);
         Assert.True(result.ExitCode == 0, $"docker-compose {string.Join(' ', args)} failed:\n{result.Combined}");
         return result.Stdout;
     }

@@ -1,12 +1,11 @@
 // Runs docker/docker-entrypoint.sh on the host, without Docker, with `true` as the command: it only writes zoo.cfg and
 // myid into the directories the ZOO_* variables name.
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Docker;
 
 public static class Entrypoint
 {
-    public static string Script => Path.Combine(OpsPaths.RepoRoot, "docker", "docker-entrypoint.sh");
+    public static string Script => Path.Combine(TestPaths.RepoRoot, "docker", "docker-entrypoint.sh");
 
     /// <summary>Writes a node's files under <paramref name="dir"/> (conf/, data/, datalog/); returns the zoo.cfg path.</summary>
     public static async Task<string> GenerateAsync(string dir, IReadOnlyDictionary<string, string> variables)
@@ -18,7 +17,7 @@ public static class Entrypoint
             ["ZOO_DATA_LOG_DIR"] = Path.Combine(dir, "datalog"),
         };
         foreach (var (k, v) in variables) env[k] = v;
-        var result = await Tool.RunAsync("/bin/bash", [Script, "true"], env);
+        var result = await ExternalTool.RunAsync("/bin/bash", [Script, "true"], environment: env);
         Assert.True(result.ExitCode == 0, $"the entry point failed ({result.ExitCode}):\n{result.Stdout}\n{result.Stderr}");
         return Path.Combine(env["ZOO_CONF_DIR"], "zoo.cfg");
     }

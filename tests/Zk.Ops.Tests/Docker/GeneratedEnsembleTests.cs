@@ -13,12 +13,12 @@ namespace Zk.Ops.Tests.Docker;
 public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("zkops-ensemble-").FullName;
-    private readonly List<ZkServer> _servers = [];
+    private readonly List<ZkActorsProcess> _servers = [];
 
     [Fact]
     public async Task Three_nodes_from_generated_configs_elect_one_leader_and_replicate_a_write()
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => Ports.Next(4)).ToArray(); // quorum, election, client, admin
+        var ports = Enumerable.Range(0, 3).Select(_ => FreePort.Next(4)).ToArray(); // quorum, election, client, admin
         string P(int node, int which) => ports[node - 1][which].ToString(CultureInfo.InvariantCulture);
         var servers = string.Join(' ', Enumerable.Range(1, 3).Select(i => $"server.{i}=127.0.0.1:{P(i, 0)}:{P(i, 1)};{P(i, 2)}"));
         var peers = string.Join(' ', Enumerable.Range(1, 3).Select(i => $"admin.peerUrl.{i}=http://127.0.0.1:{P(i, 3)}"));
@@ -43,17 +43,19 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
             var keys = Entrypoint.ReadConfig(cfg);
             Assert.Equal($"127.0.0.1:{P(i, 0)}:{P(i, 1)};127.0.0.1:{P(i, 2)}", keys[$"server.{i}"]);
             Assert.Equal(P(i, 2), keys["clientPort"]);
-            _servers.Add(ZkServer.FromConfig($"node{i}", cfg, int.Parse(P(i, 2), CultureInfo.InvariantCulture), int.Parse(P(i, 3), CultureInfo.InvariantCulture)));
+            var node = ZkActorsProcess.FromConfigFile($"node{i}", cfg);
+            Assert.Equal((int.Parse(P(i, 2), CultureInfo.InvariantCulture), int.Parse(P(i, 3), CultureInfo.InvariantCulture)), (node.ClientPort, node.AdminPort));
+            _servers.Add(node);
         }
 
         // A lone node has no quorum: its admin port answers, but it is not ready.
-        _servers[0].Launch();
+        await _servers[0].SpawnAsync();
         await WaitForAsync(async () => (await TryGetAsync(_servers[0], "/health")).Status == 200, "node1's admin port");
         Assert.Equal(503, (await TryGetAsync(_servers[0], "/ready")).Status);
 
-        _servers[1].Launch();
-        _servers[2].Launch();
-        foreach (var s in _servers) await s.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        await _servers[1].SpawnAsync();
+        await _servers[2].SpawnAsync();
+        foreach (var s in _servers) await s.WaitForModeAsync(TimeSpan.FromSeconds(60));
         var modes = new List<string>();
         foreach (var s in _servers) modes.Add(await s.ModeAsync());
         Assert.Equal(1, modes.Count(m => m == "leader"));
@@ -73,7 +75,7 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
         PrometheusDocument metrics = null!;
         await WaitForAsync(async () =>
         {
-            metrics = PrometheusText.Parse(await leader.Admin!.GetStringAsync("/metrics"));
+            metrics = PrometheusText.Parse(await leader.Admin.GetStringAsync("/metrics"));
             return metrics.Samples("zk_follower_lag_txns").Count == 2;
         }, "both followers' ACKs at the leader");
         Assert.Equal(1, metrics.Value("zk_zab_role", ("role", "leader")));
@@ -82,7 +84,7 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(metrics.Value("zk_commits_total") >= 2);
         foreach (var s in _servers)
         {
-            var m = PrometheusText.Parse(await s.Admin!.GetStringAsync("/metrics"));
+            var m = PrometheusText.Parse(await s.Admin.GetStringAsync("/metrics"));
             Assert.True(m.Value("zk_elections_total") >= 1, $"{s.Name} counted no election");
             Assert.True(m.Value("zk_election_duration_seconds_count") >= 1);
             Assert.True(m.Value("zk_zab_epoch") >= 1);
@@ -90,21 +92,21 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
         }
 
         var follower = _servers[modes.IndexOf("follower")];
-        using var ensemble = JsonDocument.Parse(await follower.Admin!.GetStringAsync("/api/ensemble"));
+        using var ensemble = JsonDocument.Parse(await follower.Admin.GetStringAsync("/api/ensemble"));
         var rows = ensemble.RootElement.GetProperty("servers").EnumerateArray().ToList();
         Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.True(r.GetProperty("reachable").GetBoolean(), r.ToString()));
         Assert.Single(rows, r => r.GetProperty("mode").GetString() == "leader");
         Assert.All(rows, r => Assert.Equal(JsonValueKind.Number, r.GetProperty("lag_txns").ValueKind));
-        using var votingView = JsonDocument.Parse(await leader.Admin!.GetStringAsync("/commands/voting_view"));
+        using var votingView = JsonDocument.Parse(await leader.Admin.GetStringAsync("/commands/voting_view"));
         Assert.Equal(3, votingView.RootElement.GetProperty("current_config").EnumerateObject().Count());
     }
 
-    private static async Task<(int Status, string Body)> TryGetAsync(ZkServer s, string path)
+    private static async Task<(int Status, string Body)> TryGetAsync(ZkActorsProcess s, string path)
     {
         try
         {
-            using var r = await s.Admin!.GetAsync(path);
+            using var r = await s.Admin.GetAsync(path);
             return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
         }
         catch (HttpRequestException)

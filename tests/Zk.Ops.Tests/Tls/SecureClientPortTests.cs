@@ -7,7 +7,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Tls;
 
@@ -15,22 +14,22 @@ public sealed class TlsFixture : IAsyncLifetime
 {
     public TestCertificates Certs { get; private set; } = null!;
 
-    public ZkServer Server { get; private set; } = null!;
+    public ZkActorsProcess Server { get; private set; } = null!;
 
     public int SecurePort { get; private set; }
 
     public async Task InitializeAsync()
     {
         Certs = await TestCertificates.CreateAsync();
-        SecurePort = Ports.Next();
-        Server = await ZkServer.StartStandaloneAsync("tls", new Dictionary<string, string>
+        SecurePort = FreePort.Next();
+        Server = await ZkActorsProcess.LaunchAsync(new Dictionary<string, string>
         {
             ["secureClientPort"] = SecurePort.ToString(CultureInfo.InvariantCulture),
             ["secureClientPortAddress"] = "127.0.0.1",
             ["ssl.keyStore.location"] = Certs.ServerPem,
             ["ssl.trustStore.location"] = Certs.CaPem,
             ["ssl.clientAuth"] = "need",
-        });
+        }, "tls");
     }
 
     public async Task DisposeAsync()
@@ -68,9 +67,9 @@ public sealed class SecureClientPortTests(TlsFixture fx, ITestOutputHelper outpu
             $"-Dzookeeper.ssl.keyStore.location={c.ClientP12}",
             $"-Dzookeeper.ssl.keyStore.password={TestCertificates.Password}",
             "-Dzookeeper.ssl.keyStore.type=PKCS12");
-        var result = await Tool.RunAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" 2>&1", OpsPaths.ZkCli, "-server", $"127.0.0.1:{fx.SecurePort}", "-waitforconnection"],
-            new Dictionary<string, string> { ["CLIENT_JVMFLAGS"] = flags },
-            stdin: "create /tls-zkcli from-zkcli\nget /tls-zkcli\nquit\n", timeout: TimeSpan.FromSeconds(90));
+        var result = await ExternalTool.RunAsync(TestPaths.ZkCli, ["-server", $"127.0.0.1:{fx.SecurePort}", "-waitforconnection"],
+            stdin: "create /tls-zkcli from-zkcli\nget /tls-zkcli\nquit\n", timeout: TimeSpan.FromSeconds(90),
+            environment: new Dictionary<string, string> { ["CLIENT_JVMFLAGS"] = flags }, mergeStderr: true);
         output.WriteLine(result.Stdout);
         output.WriteLine(fx.Server.LogText());
         Assert.Contains("Created /tls-zkcli", result.Stdout, StringComparison.Ordinal);
@@ -108,7 +107,7 @@ public sealed class SecureClientPortTests(TlsFixture fx, ITestOutputHelper outpu
     [InlineData("split-pem")]
     public async Task Pkcs12_and_split_pem_key_stores_serve_tls_without_client_auth(string kind)
     {
-        var secure = Ports.Next();
+        var secure = FreePort.Next();
         var keys = new Dictionary<string, string>
         {
             ["secureClientPort"] = secure.ToString(CultureInfo.InvariantCulture),
@@ -125,7 +124,7 @@ public sealed class SecureClientPortTests(TlsFixture fx, ITestOutputHelper outpu
             keys["ssl.keyStore.location"] = fx.Certs.ServerCertPem;
             keys["ssl.keyStore.keyLocation"] = fx.Certs.ServerKeyPem;
         }
-        await using var server = await ZkServer.StartStandaloneAsync($"tls-{kind}", keys);
+        await using var server = await ZkActorsProcess.LaunchAsync(keys, $"tls-{kind}");
         var result = await KazooAsync(secure, "/tls-" + kind, kind, withClientCert: false);
         Assert.True(result.ExitCode == 0, result.Combined + server.LogText());
         using var tcp = new TcpClient();
@@ -142,8 +141,8 @@ public sealed class SecureClientPortTests(TlsFixture fx, ITestOutputHelper outpu
     private Task<ToolResult> KazooAsync(int port, string path, string data, bool withClientCert, int timeoutSeconds = 60)
     {
         var c = fx.Certs;
-        return Tool.RunAsync(OpsPaths.Python,
-            [OpsPaths.TestFile("Tls", "tls_client.py"), $"127.0.0.1:{port}", c.CaPem, withClientCert ? c.ClientCertPem : "",
+        return ExternalTool.RunAsync(TestPaths.Python,
+            [TestPaths.TestFile("Tls", "tls_client.py"), $"127.0.0.1:{port}", c.CaPem, withClientCert ? c.ClientCertPem : "",
              withClientCert ? c.ClientKeyPem : "", path, data, timeoutSeconds.ToString(CultureInfo.InvariantCulture)],
             timeout: TimeSpan.FromSeconds(timeoutSeconds + 60));
     }

@@ -4,7 +4,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Tls;
 
@@ -54,7 +53,7 @@ public sealed class TestCertificates : IDisposable
         await WritePemAsync(client, certs.ClientCertPem, certs.ClientKeyPem, null);
         await File.WriteAllBytesAsync(certs.ClientP12, client.Export(X509ContentType.Pkcs12, Password));
 
-        var keytool = await Tool.RunAsync("keytool",
+        var keytool = await ExternalTool.RunAsync("keytool",
             ["-importcert", "-noprompt", "-alias", "zkops-ca", "-file", certs.CaPem, "-keystore", certs.JavaTrustStore,
              "-storetype", "JKS", "-storepass", Password]);
         Assert.True(keytool.ExitCode == 0, "keytool failed:\n" + keytool.Combined);

@@ -97,10 +97,12 @@ public sealed partial class DataTree
             if (parent is null) throw new InvalidDataException($"{path}: parent not in the snapshot before it");
             var name = TreePath.ChildName(path);
             if (name.Length == 0 || parent.GetChild(name) is not null) throw new InvalidDataException($"{path}: bad or duplicate node");
-            node = DataNode.Create(name.ToString(), data, _acls.Acquire(acls[aclIndex]), owner);
+            node = DataNode.Create(name, data, _acls.Acquire(acls[aclIndex]), owner);
             parent.AddChild(node);
         }
-        (node.Czxid, node.Mzxid, node.Pzxid, node.Ctime, node.Mtime) = (czxid, mzxid, pzxid, ctime, mtime);
+        // Czxid before Pzxid: a pzxid equal to the czxid is the default and needs no NodeExtras.
+        (node.Czxid, node.Mzxid, node.Ctime, node.Mtime) = (czxid, mzxid, ctime, mtime);
+        node.Pzxid = pzxid;
         (node.Version, node.Aversion, node.ChildCreations) = (version, aversion, creations);
         return isRoot;
     }

@@ -8,7 +8,7 @@ using Zk.Protocol;
 using Zk.Protocol.Jute;
 using Zk.Protocol.Records;
 
-namespace Zk.Compat.Infrastructure;
+namespace Zk.TestSupport;
 
 public sealed record Reply(ReplyHeader Header, OpCode Op, Response? Body)
 {

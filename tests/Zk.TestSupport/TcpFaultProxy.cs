@@ -1,11 +1,11 @@
-// A loopback TCP proxy in front of the server, for faults a real network has: drop every connection (RST), refuse
+// A loopback TCP proxy in front of a server, for faults a real network has: drop every connection (RST), refuse
 // new ones, or go silent while keeping sockets open. Thread-safe; every pump runs on its own task.
 using System.Net;
 using System.Net.Sockets;
 
-namespace Zk.Client.Tests.Infrastructure;
+namespace Zk.TestSupport;
 
-public sealed class TcpProxy : IAsyncDisposable
+public sealed class TcpFaultProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly string _targetHost;
@@ -16,7 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private volatile bool _refusing;
     private TaskCompletionSource _flowing = Open();
 
-    public TcpProxy(string target)
+    public TcpFaultProxy(string target)
     {
         var colon = target.LastIndexOf(':');
         _targetHost = target[..colon];

@@ -4,7 +4,7 @@ using System.Text;
 using Zk.Protocol;
 using Zk.Protocol.Records;
 
-namespace Zk.Compat.Infrastructure;
+namespace Zk.TestSupport;
 
 public static class RawZkClientOps
 {

@@ -1,10 +1,11 @@
-// Sends a four-letter word to a server and reads everything it writes back until it closes the connection.
+// Sends a four-letter word to a server's client port and reads everything it writes back until it closes the
+// connection. Thread-safe (one connection per call).
 using System.Net.Sockets;
 using System.Text;
 
-namespace Zk.Compat.Infrastructure;
+namespace Zk.TestSupport;
 
-public static class FourLetterWordClient
+public static class FourLetterWord
 {
     public static async Task<string> SendAsync(int port, string word, TimeSpan? timeout = null)
     {
@@ -19,11 +20,11 @@ public static class FourLetterWordClient
     }
 
     /// <summary>Like <see cref="SendAsync"/>, but null when nothing listens yet or the answer does not come in time.</summary>
-    public static async Task<string?> TryAsync(int port, string word, TimeSpan timeout)
+    public static async Task<string?> TryAsync(int port, string word, TimeSpan? timeout = null)
     {
         try
         {
-            return await SendAsync(port, word, timeout);
+            return await SendAsync(port, word, timeout ?? TimeSpan.FromSeconds(3));
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
         {

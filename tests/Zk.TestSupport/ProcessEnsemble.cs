@@ -1,18 +1,20 @@
-// A ZkActors ensemble of real processes on loopback: N voters (and observers) with free client, quorum and election
-// ports, one temp dir each, started through ZkActorsProcess. Roles are read with `srvr`, agreement with `hash`;
-// servers are killed with SIGKILL and disposed by PID. Not thread-safe: one test drives it.
+// An ensemble of real server processes on loopback: N voters (and observers) with free client, quorum and election
+// ports, one temp dir each — ZkActors by default, Apache ZooKeeper 3.8 on request. Roles are read with `srvr`,
+// agreement with `hash`; servers are killed with SIGKILL and disposed by PID. Not thread-safe: one test drives it.
 using System.Globalization;
-using System.Text.RegularExpressions;
-using Zk.Compat.Infrastructure;
 
-namespace Zk.Compat.Ensemble;
+namespace Zk.TestSupport;
 
-/// <summary>What `srvr` says: the mode (leader, follower, observer) and the last applied zxid; null while not serving.</summary>
-public sealed record ServerRole(string Mode, long Zxid);
+/// <summary>Makes the member with <paramref name="myId"/> from its zoo.cfg keys (not started yet).</summary>
+public delegate ServerProcess EnsembleMemberFactory(IReadOnlyDictionary<string, string> config, int myId);
 
-public sealed partial class ProcessEnsemble : IAsyncDisposable
+public sealed class ProcessEnsemble : IAsyncDisposable
 {
-    private readonly Dictionary<int, ZkActorsProcess> _servers = [];
+    public static readonly EnsembleMemberFactory ZkActors = (config, id) => new ZkActorsProcess(config, $"zkactors-{id}", myId: id);
+
+    public static readonly EnsembleMemberFactory Apache = (config, id) => new ApacheZooKeeperProcess(config, name: $"apache-zk-{id}", myId: id);
+
+    private readonly Dictionary<int, ServerProcess> _servers = [];
 
     private ProcessEnsemble(IReadOnlyList<int> voters, IReadOnlyList<int> observers)
     {
@@ -26,7 +28,7 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
 
     public IEnumerable<int> Ids => Voters.Concat(Observers);
 
-    public ZkActorsProcess this[int id] => _servers[id];
+    public ServerProcess this[int id] => _servers[id];
 
     public IEnumerable<int> Running => Ids.Where(id => _servers[id].IsRunning);
 
@@ -35,13 +37,17 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
 
     public string ConnectStringOf(IEnumerable<int> ids) => string.Join(',', ids.Select(id => _servers[id].ConnectString));
 
-    /// <summary>Starts every server and waits until one leads and all others follow (or observe) it.</summary>
-    public static async Task<ProcessEnsemble> StartAsync(int voters, int observers = 0, IReadOnlyDictionary<string, string>? config = null)
+    /// <summary>
+    /// Starts every server (ZkActors unless <paramref name="members"/> says otherwise) and waits until one leads and all
+    /// others follow (or observe) it.
+    /// </summary>
+    public static async Task<ProcessEnsemble> StartAsync(int voters, int observers = 0, IReadOnlyDictionary<string, string>? config = null,
+        EnsembleMemberFactory? members = null)
     {
-        var ensemble = new ProcessEnsemble(Enumerable.Range(1, voters).ToArray(), Enumerable.Range(voters + 1, observers).ToArray());
+        var ensemble = new ProcessEnsemble([.. Enumerable.Range(1, voters)], [.. Enumerable.Range(voters + 1, observers)]);
         try
         {
-            ensemble.Create(config ?? new Dictionary<string, string>());
+            ensemble.Create(config ?? new Dictionary<string, string>(), members ?? ZkActors);
             await Task.WhenAll(ensemble._servers.Values.Select(s => s.StartAsync()));
             await ensemble.WaitForQuorumAsync(ensemble.Ids, TimeSpan.FromSeconds(60));
             return ensemble;
@@ -53,7 +59,7 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
         }
     }
 
-    private void Create(IReadOnlyDictionary<string, string> extra)
+    private void Create(IReadOnlyDictionary<string, string> extra, EnsembleMemberFactory members)
     {
         var ports = Ids.ToDictionary(id => id, _ => FreePort.Next(3));
         var lines = Ids.ToDictionary(
@@ -70,21 +76,12 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
             foreach (var (k, v) in lines) config[k] = v;
             if (Observers.Contains(id)) config["peerType"] = "observer";
             foreach (var (k, v) in extra) config[k] = v;
-            _servers[id] = new ZkActorsProcess(config, $"zkactors-{id}", myId: id);
+            _servers[id] = members(config, id);
         }
     }
 
     /// <summary>The role of a server, or null when it is down, looking, or does not answer.</summary>
-    public async Task<ServerRole?> RoleAsync(int id)
-    {
-        if (!_servers[id].IsRunning) return null;
-        var text = await FourLetterWordClient.TryAsync(_servers[id].ClientPort, "srvr", TimeSpan.FromSeconds(3));
-        if (text is null) return null;
-        var mode = ModeLine().Match(text);
-        var zxid = ZxidLine().Match(text);
-        if (!mode.Success || !zxid.Success) return null;
-        return new ServerRole(mode.Groups[1].Value, long.Parse(zxid.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture));
-    }
+    public Task<ServerRole?> RoleAsync(int id) => _servers[id].RoleAsync();
 
     /// <summary>Waits until one of <paramref name="members"/> leads and every other one serves as its learner.</summary>
     public async Task<int> WaitForQuorumAsync(IEnumerable<int> members, TimeSpan timeout)
@@ -104,6 +101,18 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
 
     public async Task<int> LeaderAsync(TimeSpan? timeout = null) => await WaitForQuorumAsync(Running, timeout ?? TimeSpan.FromSeconds(30));
 
+    /// <summary>The leader for "leader"; for "follower", the first voter that does not lead.</summary>
+    public async Task<int> VoterInRoleAsync(string role)
+    {
+        var leader = await LeaderAsync();
+        return role switch
+        {
+            "leader" => leader,
+            "follower" => Voters.First(id => id != leader),
+            _ => throw new ArgumentException($"no voter role '{role}' (leader, follower)", nameof(role)),
+        };
+    }
+
     /// <summary>Waits until every running server reports the same `hash` (last zxid and tree digest) twice in a row.</summary>
     public async Task<string> WaitForAgreementAsync(TimeSpan timeout)
     {
@@ -112,7 +121,7 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
         while (true)
         {
             var ids = Running.ToArray();
-            var hashes = await Task.WhenAll(ids.Select(id => FourLetterWordClient.TryAsync(_servers[id].ClientPort, "hash", TimeSpan.FromSeconds(3))));
+            var hashes = await Task.WhenAll(ids.Select(id => FourLetterWord.TryAsync(_servers[id].ClientPort, "hash", TimeSpan.FromSeconds(3))));
             var distinct = hashes.Select(h => h?.Trim()).Distinct().ToArray();
             if (distinct.Length == 1 && distinct[0] is { Length: > 0 } agreed && !agreed.Contains("not currently serving", StringComparison.Ordinal))
             {
@@ -153,10 +162,4 @@ public sealed partial class ProcessEnsemble : IAsyncDisposable
         foreach (var s in _servers.Values) await s.DisposeAsync();
         _servers.Clear();
     }
-
-    [GeneratedRegex(@"^Mode: (\w+)", RegexOptions.Multiline)]
-    private static partial Regex ModeLine();
-
-    [GeneratedRegex(@"^Zxid: 0x([0-9a-fA-F]+)", RegexOptions.Multiline)]
-    private static partial Regex ZxidLine();
 }

@@ -1,9 +1,9 @@
-// Free TCP ports on loopback for servers the tests start. The OS picks them; a short-lived reservation list
-// keeps this process from handing the same port out twice while its server is still starting.
+// Free TCP ports on loopback for the servers and proxies tests start. The OS picks them; a process-wide set keeps
+// one test run from handing the same port out twice while its server is still starting. Thread-safe.
 using System.Net;
 using System.Net.Sockets;
 
-namespace Zk.Compat.Infrastructure;
+namespace Zk.TestSupport;
 
 public static class FreePort
 {
@@ -24,6 +24,6 @@ public static class FreePort
         }
     }
 
-    /// <summary>Several distinct ports at once, e.g. client, quorum and election ports of an ensemble.</summary>
-    public static int[] Next(int count) => Enumerable.Range(0, count).Select(_ => Next()).ToArray();
+    /// <summary>Several distinct ports at once, e.g. client, quorum and election ports of an ensemble member.</summary>
+    public static int[] Next(int count) => [.. Enumerable.Range(0, count).Select(_ => Next())];
 }
