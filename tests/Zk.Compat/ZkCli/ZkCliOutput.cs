@@ -28,7 +28,15 @@ public sealed partial record ZkCliOutput(IReadOnlyList<string> Lines, IReadOnlyL
             lines.Add(line);
         }
         SortWhoAmIBlocks(lines);
+        DropFinalClose(events);
         return new ZkCliOutput(lines, events);
+    }
+
+    // `quit` closes the session and exits the JVM; whether the event thread prints the client's own Closed event
+    // before the exit is a race inside zkCli, whichever server it talks to. Closed events mid-script (connect) stay.
+    private static void DropFinalClose(List<string> events)
+    {
+        if (events is [.., "WatchedEvent state:Closed type:None path:null"]) events.RemoveAt(events.Count - 1);
     }
 
     private static bool IsNoise(string line) =>
