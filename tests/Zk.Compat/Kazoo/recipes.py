@@ -120,6 +120,7 @@ def double_barrier(hosts):
     zk = connect(hosts)
     base = fresh(zk, "double")
     zk.create(base + "/arrived")
+    zk.create(base + "/entered")
     zk.create(base + "/done")
     join_all([spawn(SCRIPT, hosts, "double_barrier_worker", base, i) for i in range(WORKERS)])
     check(zk.get_children(base + "/barrier") == [], "the double barrier is empty after everyone left")
@@ -132,6 +133,11 @@ def double_barrier_worker(hosts, base, ident):
     gate.enter()
     arrived = zk.get_children(base + "/arrived")
     check(len(arrived) == WORKERS, "entered with only %r arrived" % arrived)
+    # kazoo's enter() races with a fast worker's leave(), which deletes the ready node: a worker still between
+    # creating its node and watching for ready then sees fewer than WORKERS children and waits forever, whatever the
+    # server. So nobody leaves before everyone has entered; leave() itself is still checked below.
+    zk.create(base + "/entered/" + ident)
+    children_reach(zk, base + "/entered", WORKERS, "everyone entered")
     zk.create(base + "/done/" + ident)
     gate.leave()
     done = zk.get_children(base + "/done")
