@@ -136,4 +136,33 @@ public sealed class ScenarioTests
         c.Net.HealAll();
         AssertConverged(c);
     }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    public void Elections_agree_on_one_leader_when_notifications_are_duplicated_reordered_and_lost(int seed)
+    {
+        // Every FLE notification arrives twice, each copy with its own delay of 0.05-30 ms (so copies and rounds
+        // overtake each other), and a fifth are lost; the leader is killed twice and each time a single leader must
+        // emerge that every live server follows, with every write before the kill still there.
+        var c = new SimCluster(seed, 5);
+        c.StartAll();
+        Assert.True(c.RunUntilStable(Long));
+        c.Net.ElectionDuplication = 1.0;
+        c.Net.ElectionLoss = 0.2;
+        c.Net.DelayMicros = (50, 30_000);
+        for (var round = 0; round < 2; round++)
+        {
+            var client = Connect(c, c.Leader!.Id);
+            Write(c, client, 5, $"r{round}-");
+            var old = c.Leader!.Id;
+            c.Crash(old);
+            Assert.True(c.RunUntil(() => c.IsStable() && c.Leader!.Id != old, Long), $"no single leader after s{old} died");
+            c.Start(old);
+        }
+        c.Net.DelayMicros = (50, 500);
+        AssertConverged(c);
+        Assert.True(c.Checker.TreeOf(c.Leader!.Id)!.Exists("/r1-4"));
+    }
 }

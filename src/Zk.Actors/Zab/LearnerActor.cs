@@ -136,7 +136,8 @@ public sealed partial class LearnerActor : Actor
             case LeaderInfo li:
                 OnLeaderInfo(li.Epoch);
                 break;
-            case Diff:
+            case Diff d:
+                LogDiff(Log, _settings.ServerId, _lastLogged, d.LeaderLastZxid);
                 break;
             case Trunc t:
                 Truncate(t.Zxid);
@@ -401,4 +402,7 @@ public sealed partial class LearnerActor : Actor
 
     [LoggerMessage(EventId = 6204, Level = LogLevel.Information, Message = "[myid:{ServerId}] SNAP at 0x{Zxid:x}, {Bytes} bytes")]
     private static partial void LogSnap(ILogger log, int serverId, long zxid, int bytes);
+
+    [LoggerMessage(EventId = 6205, Level = LogLevel.Information, Message = "[myid:{ServerId}] DIFF from 0x{From:x} to 0x{To:x}")]
+    private static partial void LogDiff(ILogger log, int serverId, long from, long to);
 }

@@ -1,6 +1,7 @@
 // The server process's exit codes: 2 for a bad configuration, 3 when the client port is taken, 4 when the data
 // directory cannot be recovered (a journal that is not one, a record whose checksum does not match, a byte of the
-// journal file flipped on disk), with a message that names the file and the zxid.
+// journal file flipped on disk, every snapshot damaged after the log was purged), with a message that names the file
+// and the zxid; a damaged snapshot the log can do without is skipped for an older one.
 using System.Globalization;
 using System.Text;
 using Zk.Protocol;
@@ -96,6 +97,69 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : CompatTest
         Assert.Equal(ZkActorsProcess.ExitBadData, await server.RunUntilExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(Path.GetFileName(journal), server.LogText());
         Assert.Contains($"0x{zxid:x}", server.LogText());
+    }
+
+    [Fact]
+    public async Task A_corrupt_newest_snapshot_is_skipped_for_an_older_one_and_nothing_is_lost()
+    {
+        var (server, newest) = await ServerWithSnapshotsAsync();
+        await using (server)
+        {
+            FlipByte(newest);
+            await server.StartAsync();
+            await using (var c = await RawZkClient.ConnectAsync(server.ClientPort))
+            {
+                for (var i = 0; i < Writes; i++)
+                    Assert.Equal($"v{i}", (await c.GetDataAsync($"/snap-{i}").Ok()).DataString());
+            }
+            Assert.Contains($"snapshot {Path.GetFileName(newest)}", server.LogText());
+            Assert.Contains("is corrupt, using an older one", server.LogText());
+        }
+    }
+
+    [Fact]
+    public async Task Every_snapshot_corrupt_with_the_log_purged_exits_with_code_4_naming_the_snapshot()
+    {
+        var (server, _) = await ServerWithSnapshotsAsync();
+        await using (server)
+        {
+            var snapshots = SnapshotFiles(server);
+            foreach (var file in snapshots) FlipByte(file);
+            Assert.Equal(ZkActorsProcess.ExitBadData, await server.RunUntilExitAsync(TimeSpan.FromSeconds(30)));
+            // The oldest snapshot is the last one tried: without it the purged log cannot rebuild the tree.
+            Assert.Contains(Path.GetFileName(snapshots[^1]), server.LogText());
+            Assert.Contains("refusing to start", server.LogText());
+        }
+    }
+
+    private const int Writes = 200;
+
+    /// <summary>A stopped server that took several snapshots (snapCount 20, three kept) and purged its log to the
+    /// oldest; returns it and its newest snapshot file.</summary>
+    private async Task<(ZkActorsProcess Server, string Newest)> ServerWithSnapshotsAsync()
+    {
+        var server = Watch(await ZkActorsProcess.LaunchAsync(new Dictionary<string, string> { ["snapCount"] = "20" }));
+        await using (var c = await RawZkClient.ConnectAsync(server.ClientPort))
+        {
+            for (var i = 0; i < Writes; i++) await c.CreateAsync($"/snap-{i}", $"v{i}").Ok();
+        }
+        Assert.Equal(0, await server.StopAsync());
+        var files = SnapshotFiles(server);
+        Assert.True(files.Count >= 3, $"expected three snapshots, found {files.Count}");
+        return (server, files[0]);
+    }
+
+    /// <summary>The server's snapshot files, newest (highest zxid) first.</summary>
+    private static List<string> SnapshotFiles(ServerProcess server) =>
+        [.. Directory.GetFiles(server.DataDir, "snapshot.*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal))
+            .OrderByDescending(f => long.Parse(Path.GetFileName(f)["snapshot.".Length..], NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
+
+    private static void FlipByte(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
     }
 
     /// <summary>Flips one bit in the middle of every copy of <paramref name="needle"/> in the file; returns how many.</summary>

@@ -15,8 +15,9 @@ public sealed class RejoinAndObserverTests(ITestOutputHelper output)
         await using var ensemble = await ProcessEnsemble.StartAsync(voters: 3);
         try
         {
-            var (_, snapshots) = await OutageAsync(ensemble, writesWhileDown: 100);
+            var (_, snapshots, log) = await OutageAsync(ensemble, writesWhileDown: 100);
             Assert.Equal(0, snapshots);
+            Assert.Contains("DIFF from", log, StringComparison.Ordinal);
         }
         finally
         {
@@ -32,7 +33,7 @@ public sealed class RejoinAndObserverTests(ITestOutputHelper output)
         await using var ensemble = await ProcessEnsemble.StartAsync(voters: 3, config: config);
         try
         {
-            var (follower, snapshots) = await OutageAsync(ensemble, writesWhileDown: 400);
+            var (follower, snapshots, _) = await OutageAsync(ensemble, writesWhileDown: 400);
             Assert.Equal(1, snapshots);
             // The SNAP is durable: killed again at once, the follower restarts from it and catches up by DIFF.
             var mark = ensemble[follower].LogMark;
@@ -47,8 +48,9 @@ public sealed class RejoinAndObserverTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Kills a follower, writes while it is down, restarts it; returns it and how many SNAPs it took.</summary>
-    private async Task<(int Follower, int Snapshots)> OutageAsync(ProcessEnsemble ensemble, int writesWhileDown)
+    /// <summary>Kills a follower, writes while it is down, restarts it; returns it, how many SNAPs it took and its log
+    /// since the restart.</summary>
+    private async Task<(int Follower, int Snapshots, string Log)> OutageAsync(ProcessEnsemble ensemble, int writesWhileDown)
     {
         var leader = await ensemble.LeaderAsync();
         var follower = ensemble.Voters.First(id => id != leader);
@@ -66,7 +68,7 @@ public sealed class RejoinAndObserverTests(ITestOutputHelper output)
         await LeaderFailoverTests.AssertEveryServerHoldsAsync(ensemble, acked);
         var log = ensemble[follower].LogSince(mark);
         Assert.DoesNotContain("TRUNC", log, StringComparison.Ordinal);
-        return (follower, log.Split('\n').Count(l => l.Contains("SNAP at", StringComparison.Ordinal)));
+        return (follower, log.Split('\n').Count(l => l.Contains("SNAP at", StringComparison.Ordinal)), log);
     }
 
     private static async Task<string> CreateAsync(KazooAgent client, string path)

@@ -1,7 +1,8 @@
-// The simulated network of an ensemble: FLE notifications as lossy datagrams, leader–learner links as FIFO
-// streams with TCP's semantics (ordered and reliable until closed; a close arrives after the data sent before
-// it). Faults: crashes, partitions that reset connections, silent partitions that hold traffic until healed
-// (so only timeouts notice them), delay spikes, datagram loss, and breaking one chosen link. Delays and drops
+// The simulated network of an ensemble: FLE notifications as datagrams (each with its own delay, so they reorder;
+// lost or duplicated at the rates set), leader–learner links as FIFO streams with TCP's semantics (ordered and
+// reliable until closed; a close arrives after the data sent before it). Faults: crashes, partitions that reset
+// connections, silent partitions that hold traffic until healed (so only timeouts notice them), delay spikes,
+// datagram loss and duplication, and breaking one chosen link. Delays and drops
 // draw from the simulation's seeded Random; delivery goes through virtual time. Single-threaded.
 using Zk.Actors.Kernel;
 using Zk.Actors.Zab;
@@ -22,6 +23,9 @@ public sealed class SimNetwork(SimulationDispatcher sim)
 
     /// <summary>Probability that an FLE notification is lost.</summary>
     public double ElectionLoss { get; set; }
+
+    /// <summary>Probability that an FLE notification is delivered twice (the copy with a delay of its own).</summary>
+    public double ElectionDuplication { get; set; }
 
     /// <summary>How long a connect into a silent partition hangs before it fails.</summary>
     public int ConnectTimeoutMs { get; set; } = 1000;
@@ -163,10 +167,12 @@ public sealed class SimNetwork(SimulationDispatcher sim)
             if (!net.CanReach(ServerId, to)) return;
             if (net.ElectionLoss > 0 && net.Sim.Random.NextDouble() < net.ElectionLoss) return;
             var target = net._endpoints[to];
-            net.At(net.Delay(), () =>
+            void Deliver() => net.At(net.Delay(), () =>
             {
                 if (net.CanReach(ServerId, to)) target.Election?.Tell(new ElectionReceived(notification));
             });
+            Deliver();
+            if (net.ElectionDuplication > 0 && net.Sim.Random.NextDouble() < net.ElectionDuplication) Deliver();
         }
 
         public IQuorumLink Connect(int serverId, ActorRef owner)

@@ -1,6 +1,6 @@
 // Fault injection drawn from the run's seed (zab.md §13): crashes and restarts (the leader more often),
 // partitions that reset or silently hold traffic (one server, the leader with a minority, a random split),
-// delay spikes, FLE notification loss, a link broken or a server crashed right at a chosen sync packet
+// delay spikes, FLE notification loss and duplication, a link broken or a server crashed right at a chosen sync packet
 // (LEADERINFO, DIFF, TRUNC, SNAP, NEWLEADER, UPTODATE), and clients cut off from their server. Every fault is
 // undone by Heal. Driven by virtual-time timers and the network's packet observer; single-threaded.
 using Zk.Actors.Server;
@@ -93,8 +93,9 @@ internal sealed class Nemesis
                 break;
             case < 70:
                 _cluster.Net.ElectionLoss = 0.2 + _random.NextDouble() * 0.7;
-                Event($"FLE loss {_cluster.Net.ElectionLoss:F2}");
-                After(200 + _random.Next(1500), () => _cluster.Net.ElectionLoss = 0);
+                _cluster.Net.ElectionDuplication = _random.NextDouble() * 0.5;
+                Event($"FLE loss {_cluster.Net.ElectionLoss:F2}, duplication {_cluster.Net.ElectionDuplication:F2}");
+                After(200 + _random.Next(1500), () => (_cluster.Net.ElectionLoss, _cluster.Net.ElectionDuplication) = (0, 0));
                 break;
             case < 84:
                 _trigger = (SyncPackets[_random.Next(SyncPackets.Length)], _random.Next(3) == 0, _cluster.NowMs + 2000);
@@ -196,6 +197,7 @@ internal sealed class Nemesis
         _cluster.Net.HealAll();
         _cluster.Net.DelayMicros = _normalDelay;
         _cluster.Net.ElectionLoss = 0;
+        _cluster.Net.ElectionDuplication = 0;
         foreach (var id in _cluster.Servers.Keys.Where(i => !_cluster.Servers[i].Up)) _cluster.Start(id);
         _down.Clear();
         Event("healed everything");
