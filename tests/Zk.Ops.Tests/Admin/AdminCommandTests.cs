@@ -115,6 +115,25 @@ public sealed class AdminCommandTests(AdminServerFixture fx, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Crst_resets_each_connections_counters()
+    {
+        for (var i = 0; i < 20; i++) await fx.Client.ExistsAsync("/ops");
+        Assert.True(await MyPacketsReceivedAsync() >= 20);
+        var (status, reset) = await fx.GetJsonAsync("/commands/crst");
+        Assert.Equal(200, status);
+        Assert.Equal("connection_stat_reset", reset.GetProperty("command").GetString());
+        Assert.Equal(JsonValueKind.Null, reset.GetProperty("error").ValueKind);
+        Assert.True(await MyPacketsReceivedAsync() < 5);
+    }
+
+    private async Task<long> MyPacketsReceivedAsync()
+    {
+        var (_, cons) = await fx.GetJsonAsync("/commands/cons");
+        var mine = cons.GetProperty("connections").EnumerateArray().Single(c => c.GetProperty("session_id").GetString() == $"0x{fx.Client.SessionId:x}");
+        return mine.GetProperty("packets_received").GetInt64();
+    }
+
+    [Fact]
     public async Task The_root_redirects_to_the_dashboard_which_is_served_from_the_assembly()
     {
         using var handler = new HttpClientHandler { AllowAutoRedirect = false };
