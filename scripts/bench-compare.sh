@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of Apache ZooKeeper 3.8 and ZkActors on this machine (standalone, forceSync=yes, loopback).
-# Installs Debian's zookeeper if missing, builds Release, then runs `zkbench compare` with any arguments given here.
+# Side-by-side benchmark of Apache ZooKeeper 3.8 and ZkActors on this machine (forceSync=yes, loopback): standalone
+# servers by default; `--ensemble 3` runs 3-node ensembles plus the leader fail-over rounds instead, and
+# `--modes standalone,ensemble` both. Installs Debian's zookeeper if missing, builds Release, then runs
+# `zkbench compare` with any arguments given here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

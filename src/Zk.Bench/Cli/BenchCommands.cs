@@ -115,7 +115,7 @@ public static class BenchCommands
 
     private static Command BuildCompare()
     {
-        var command = new Command("compare", "start Apache ZooKeeper 3.8 and ZkActors (standalone, forceSync=yes, loopback) and run the same workloads against both");
+        var command = new Command("compare", "start Apache ZooKeeper 3.8 and ZkActors (standalone servers and/or ensembles, forceSync=yes, loopback), run the same workloads against both, and time their fail-over");
         var workloads = new Option<string>("--workloads") { Description = "comma-separated WORKLOAD-SESSIONSxWINDOW list", DefaultValueFactory = _ => string.Join(',', WorkloadSpec.Default.Select(s => $"{s.Kind.Name()}-{s.Sessions}x{s.Window}")) };
         var memoryZnodes = new Option<int>("--memory-znodes") { Description = "znodes of the memory workload on a fresh server; 0 skips it", DefaultValueFactory = _ => 1_000_000 };
         var memoryPayload = new Option<int>("--memory-payload-bytes") { Description = "payload of each memory-workload znode", DefaultValueFactory = _ => 100 };
@@ -127,7 +127,10 @@ public static class BenchCommands
         var servers = new Option<string[]>("--server") { Description = "compare servers already running instead: NAME=HOST:PORT[,...][@PID[,...]] (repeatable; the first is the baseline)" };
         var workDir = new Option<string>("--work-dir") { Description = "where the servers' temp dataDirs go", DefaultValueFactory = _ => new CompareOptions().WorkRoot };
         var keep = new Option<bool>("--keep-work-dirs") { Description = "keep the servers' dataDirs, configs and logs" };
-        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, JsonOption })
+        var modes = new Option<string?>("--modes") { Description = "standalone, ensemble, or standalone,ensemble (default: standalone, or ensemble when --ensemble is given)" };
+        var ensemble = new Option<int?>("--ensemble") { Description = "members of each ensemble (at least 3; default 3); given alone, runs ensembles instead of standalone servers" };
+        var failoverRounds = new Option<int>("--failover-rounds") { Description = "fail-over rounds (SIGKILL the leader) per server when ensembles run; 0 skips them", DefaultValueFactory = _ => new CompareOptions().FailoverRounds };
+        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, modes, ensemble, failoverRounds, JsonOption })
             command.Options.Add(o);
         AddCommon(command, withConcurrency: false);
         command.SetAction(async (parse, ct) =>
@@ -152,7 +155,14 @@ public static class BenchCommands
                     },
                     External = (parse.GetValue(servers) ?? []).Select(RunningServer.ParseExternal).ToArray(),
                     WorkRoot = parse.GetValue(workDir)!,
+                    Modes = ParseModes(parse.GetValue(modes), parse.GetValue(ensemble) is not null),
+                    EnsembleMembers = parse.GetValue(ensemble) ?? new CompareOptions().EnsembleMembers,
+                    FailoverRounds = parse.GetValue(failoverRounds),
                 };
+                if (options.EnsembleMembers < 3) throw new ArgumentException("--ensemble needs at least 3 members, so that one can be killed");
+                if (options.FailoverRounds < 0) throw new ArgumentException("--failover-rounds cannot be negative");
+                if (options.External.Count > 0 && (parse.GetValue(modes) is not null || parse.GetValue(ensemble) is not null))
+                    throw new ArgumentException("--server compares servers that run already; --modes and --ensemble start their own");
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
@@ -181,6 +191,25 @@ public static class BenchCommands
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.CompareReport), ct).ConfigureAwait(false);
         return report.AllClean ? 0 : 1;
+    }
+
+    /// <summary>"standalone", "ensemble" or both, comma-separated, run in the order given.</summary>
+    public static IReadOnlyList<CompareMode> ParseModes(string? text, bool ensembleGiven)
+    {
+        if (text is null) return [ensembleGiven ? CompareMode.Ensemble : CompareMode.Standalone];
+        var modes = new List<CompareMode>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var mode = part.ToLowerInvariant() switch
+            {
+                "standalone" => CompareMode.Standalone,
+                "ensemble" => CompareMode.Ensemble,
+                _ => throw new ArgumentException($"'{part}' is not a mode (standalone, ensemble)"),
+            };
+            if (!modes.Contains(mode)) modes.Add(mode);
+        }
+        if (modes.Count == 0) throw new ArgumentException("--modes names no mode");
+        return modes;
     }
 
     private static Dictionary<string, string> ParseEnvironment(string[] pairs)

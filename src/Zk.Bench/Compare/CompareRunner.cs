@@ -1,5 +1,6 @@
 // `zkbench compare`: runs the same workloads against every server in one run, alternating servers per workload so
-// that background load hits them alike, then the memory workload on a fresh instance of each. Sequential.
+// that background load hits them alike, then the memory workload on a fresh instance of each; standalone servers,
+// ensembles or both in turn, then the fail-over rounds on a fresh ensemble of each kind. Sequential.
 using System.Diagnostics;
 using Zk.Bench.Report;
 using Zk.Bench.Runner;
@@ -28,8 +29,23 @@ public sealed record WorkloadSpec(WorkloadKind Kind, int Sessions, int Window)
     }
 }
 
+/// <summary>How the started servers run: one process each, or an ensemble of several on loopback.</summary>
+public enum CompareMode
+{
+    Standalone,
+    Ensemble,
+}
+
 public sealed record CompareOptions
 {
+    /// <summary>Run in this order, each with fresh servers; ignored for external servers.</summary>
+    public IReadOnlyList<CompareMode> Modes { get; init; } = [CompareMode.Standalone];
+
+    public int EnsembleMembers { get; init; } = 3;
+
+    /// <summary>Fail-over rounds per server kind when the modes include ensembles; 0 skips them.</summary>
+    public int FailoverRounds { get; init; } = 20;
+
     public IReadOnlyList<WorkloadSpec> Workloads { get; init; } = WorkloadSpec.Default;
 
     /// <summary>The settings every workload shares; Workload, Sessions, Window and ConnectString are set per run.</summary>
@@ -56,49 +72,78 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
     public async Task<CompareReport> RunAsync(CancellationToken ct)
     {
         var loadAtStart = MachineInfo.LoadAverage();
-        var launchers = options.External.Count > 0 ? [] : ServerLauncher.Standalone();
-        var names = options.External.Count > 0 ? options.External.Select(s => s.Name).ToList() : launchers.Select(l => l.Name).ToList();
-        Directory.CreateDirectory(options.WorkRoot);
-
         var comparisons = new List<WorkloadComparison>();
-        var servers = options.External.Count > 0 ? options.External.ToList() : await StartAllAsync(launchers, ct).ConfigureAwait(false);
-        try
+        var memory = new List<MemoryRun>();
+        var failover = new List<FailoverRun>();
+        IReadOnlyList<string> names;
+        if (options.External.Count > 0)
         {
-            foreach (var spec in options.Workloads)
+            names = options.External.Select(s => s.Name).ToList();
+            await RunWorkloadsAsync(options.External, comparisons, ct).ConfigureAwait(false);
+            if (options.MemoryZnodes > 0)
+                foreach (var server in options.External) memory.Add(await RunMemoryAsync(server, ct).ConfigureAwait(false));
+        }
+        else
+        {
+            var launchers = ServerLauncher.Standalone();
+            names = launchers.Select(l => l.Name).ToList();
+            Directory.CreateDirectory(options.WorkRoot);
+            await log.WriteLineAsync($"both servers: {ServerLauncher.SettingsSummary(options.Launch.TickTimeMs)}").ConfigureAwait(false);
+            foreach (var mode in options.Modes)
+                await RunModeAsync(launchers, mode == CompareMode.Standalone ? 1 : options.EnsembleMembers, comparisons, memory, ct).ConfigureAwait(false);
+            if (options.Modes.Contains(CompareMode.Ensemble) && options.FailoverRounds > 0)
             {
-                var runs = new List<ServerRun>();
-                foreach (var server in servers) runs.Add(await RunWorkloadAsync(server, spec, ct).ConfigureAwait(false));
-                comparisons.Add(new WorkloadComparison(spec.Label, runs));
+                var runner = new FailoverRunner(new FailoverOptions { Rounds = options.FailoverRounds, Members = options.EnsembleMembers }, log);
+                foreach (var launcher in launchers)
+                    failover.Add(await runner.RunAsync(launcher, options.Launch, options.WorkRoot, ct).ConfigureAwait(false));
             }
         }
-        finally
-        {
-            if (options.External.Count == 0) await StopAllAsync(servers).ConfigureAwait(false);
-        }
-
-        var memory = new List<MemoryRun>();
-        if (options.MemoryZnodes > 0)
-        {
-            if (options.External.Count > 0)
-                foreach (var server in options.External) memory.Add(await RunMemoryAsync(server, ct).ConfigureAwait(false));
-            else
-                foreach (var launcher in launchers) memory.Add(await RunMemoryOnFreshAsync(launcher, ct).ConfigureAwait(false));
-        }
         return new CompareReport(MachineInfo.Read(loadAtStart), names, options.Common.Warmup.TotalSeconds,
-            options.Common.Duration.TotalSeconds, options.Common.PayloadBytes, options.Common.Znodes, comparisons, memory);
+            options.Common.Duration.TotalSeconds, options.Common.PayloadBytes, options.Common.Znodes, comparisons, memory)
+        {
+            ServerSettings = options.External.Count > 0 ? null : ServerLauncher.SettingsSummary(options.Launch.TickTimeMs),
+            Failover = failover,
+        };
     }
 
-    private async Task<List<RunningServer>> StartAllAsync(IReadOnlyList<ServerLauncher> launchers, CancellationToken ct)
+    // Every workload on one set of servers started for this mode, then the memory workload on fresh ones.
+    private async Task RunModeAsync(IReadOnlyList<ServerLauncher> launchers, int members, List<WorkloadComparison> comparisons,
+        List<MemoryRun> memory, CancellationToken ct)
+    {
+        if (options.Workloads.Count > 0)
+        {
+            var servers = await StartAllAsync(launchers, members, ct).ConfigureAwait(false);
+            try
+            {
+                await RunWorkloadsAsync(servers, comparisons, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await StopAllAsync(servers).ConfigureAwait(false);
+            }
+        }
+        if (options.MemoryZnodes > 0)
+            foreach (var launcher in launchers) memory.Add(await RunMemoryOnFreshAsync(launcher, members, ct).ConfigureAwait(false));
+    }
+
+    private async Task RunWorkloadsAsync(IReadOnlyList<RunningServer> servers, List<WorkloadComparison> comparisons, CancellationToken ct)
+    {
+        foreach (var spec in options.Workloads)
+        {
+            var runs = new List<ServerRun>();
+            foreach (var server in servers) runs.Add(await RunWorkloadAsync(server, spec, ct).ConfigureAwait(false));
+            comparisons.Add(new WorkloadComparison(spec.Label, runs) { Members = servers[0].Members });
+        }
+    }
+
+    private async Task<List<RunningServer>> StartAllAsync(IReadOnlyList<ServerLauncher> launchers, int members, CancellationToken ct)
     {
         var started = new List<RunningServer>();
         try
         {
             foreach (var launcher in launchers)
             {
-                await log.WriteLineAsync($"starting {launcher.Name} …").ConfigureAwait(false);
-                var server = await launcher.StartAsync(options.WorkRoot, options.Launch, ct).ConfigureAwait(false);
-                started.Add(server);
-                await log.WriteLineAsync($"{server.Name} serves on {server.ConnectString} (pid {string.Join(',', server.Pids)}, dir {server.WorkDir})").ConfigureAwait(false);
+                started.Add(await StartAsync(launcher, members, "", ct).ConfigureAwait(false));
             }
             return started;
         }
@@ -107,6 +152,17 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
             await StopAllAsync(started).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private async Task<RunningServer> StartAsync(ServerLauncher launcher, int members, string purpose, CancellationToken ct)
+    {
+        var what = members > 1 ? $"a {members}-node {launcher.Name} ensemble" : launcher.Name;
+        await log.WriteLineAsync($"starting {what}{purpose} …").ConfigureAwait(false);
+        var server = members > 1
+            ? await launcher.StartEnsembleAsync(options.WorkRoot, options.Launch, members, ct).ConfigureAwait(false)
+            : await launcher.StartAsync(options.WorkRoot, options.Launch, ct).ConfigureAwait(false);
+        await log.WriteLineAsync($"{server.Name} serves on {server.ConnectString} (pid {string.Join(',', server.Pids)}, dir {server.WorkDir})").ConfigureAwait(false);
+        return server;
     }
 
     private static async Task StopAllAsync(IEnumerable<RunningServer> servers)
@@ -133,10 +189,9 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
             Round(cpu.ClientCpuS * (per100k ?? 0)) ?? 0);
     }
 
-    private async Task<MemoryRun> RunMemoryOnFreshAsync(ServerLauncher launcher, CancellationToken ct)
+    private async Task<MemoryRun> RunMemoryOnFreshAsync(ServerLauncher launcher, int members, CancellationToken ct)
     {
-        await log.WriteLineAsync($"starting a fresh {launcher.Name} for the memory workload …").ConfigureAwait(false);
-        var server = await launcher.StartAsync(options.WorkRoot, options.Launch, ct).ConfigureAwait(false);
+        var server = await StartAsync(launcher, members, " for the memory workload", ct).ConfigureAwait(false);
         await using (server.ConfigureAwait(false))
         {
             return await RunMemoryAsync(server, ct).ConfigureAwait(false);
@@ -168,7 +223,10 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
         var created = Math.Max(1, populate.Completed);
         await log.WriteLineAsync($"{server.Name,-14} memory: {TableFormat.Count(created)} znodes, RSS {Show(rssBefore)} -> {Show(rssAfter)}, heap {Show(heapBefore)} -> {Show(heapAfter)}").ConfigureAwait(false);
         return new MemoryRun(server.Name, n, options.MemoryPayloadBytes, rssBefore, rssAfter,
-            PerZnode(rssBefore, rssAfter, created), heapBefore, heapAfter, PerZnode(heapBefore, heapAfter, created), populate);
+            PerZnode(rssBefore, rssAfter, created), heapBefore, heapAfter, PerZnode(heapBefore, heapAfter, created), populate)
+        {
+            Members = server.Members,
+        };
     }
 
     private static double? PerZnode(long? before, long? after, long znodes) =>

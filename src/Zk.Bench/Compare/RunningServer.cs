@@ -1,5 +1,6 @@
 // A server under test: its name, connect string and PIDs (one process for a standalone server, one per member for
-// an ensemble). Started ones are stopped by PID with SIGTERM, then SIGKILL; external ones are left alone.
+// an ensemble, where a member may be killed and restarted). Started ones are stopped by PID with SIGTERM, then
+// SIGKILL; external ones are left alone. Driven by one task at a time.
 using System.Diagnostics;
 using System.Globalization;
 
@@ -10,6 +11,9 @@ public sealed class RunningServer : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly bool _keepWorkDir;
+    private readonly Process[] _processes = [];
+    private readonly IReadOnlyList<int> _externalPids = [];
+    private bool _disposed;
 
     /// <summary>A server this run started and owns.</summary>
     public RunningServer(string name, string connectString, Process process, string workDir, string logPath, bool keepWorkDir, ServerLauncher launcher)
@@ -17,16 +21,19 @@ public sealed class RunningServer : IAsyncDisposable
     {
     }
 
-    /// <summary>An ensemble this run started and owns: one process and log per member, in member order.</summary>
+    /// <summary>
+    /// An ensemble this run started and owns: one process, log and zoo.cfg per member, in member order (member i has
+    /// myid i + 1 and the i-th address of the connect string).
+    /// </summary>
     public RunningServer(string name, string connectString, IReadOnlyList<Process> processes, string workDir, IReadOnlyList<string> logPaths,
-        bool keepWorkDir, ServerLauncher launcher)
+        bool keepWorkDir, ServerLauncher launcher, IReadOnlyList<string>? configPaths = null)
     {
         Name = name;
         ConnectString = connectString;
-        Processes = processes;
-        Pids = processes.Select(p => p.Id).ToArray();
+        _processes = [.. processes];
         WorkDir = workDir;
         LogPaths = logPaths;
+        ConfigPaths = configPaths ?? [];
         Launcher = launcher;
         _keepWorkDir = keepWorkDir;
     }
@@ -36,22 +43,26 @@ public sealed class RunningServer : IAsyncDisposable
     {
         Name = name;
         ConnectString = connectString;
-        Pids = pids;
+        _externalPids = pids;
     }
 
     public string Name { get; }
 
     public string ConnectString { get; }
 
-    public IReadOnlyList<int> Pids { get; }
+    /// <summary>The current PID of every member; a member restarted after a kill has a new one.</summary>
+    public IReadOnlyList<int> Pids => _processes.Length > 0 ? _processes.Select(p => p.Id).ToArray() : _externalPids;
 
     /// <summary>The (first) process: the only one of a standalone server.</summary>
-    public Process? Process => Processes.Count > 0 ? Processes[0] : null;
+    public Process? Process => _processes.Length > 0 ? _processes[0] : null;
 
-    public IReadOnlyList<Process> Processes { get; } = [];
+    public IReadOnlyList<Process> Processes => _processes;
 
     /// <summary>1 for a standalone server, the member count of an ensemble.</summary>
     public int Members => Math.Max(1, Pids.Count);
+
+    /// <summary>Each member's client address, in member order.</summary>
+    public IReadOnlyList<System.Net.EndPoint> Endpoints => Runner.BenchRunner.ParseConnectString(ConnectString);
 
     public string? WorkDir { get; }
 
@@ -59,8 +70,25 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IReadOnlyList<string> LogPaths { get; } = [];
 
+    /// <summary>Each ensemble member's zoo.cfg (empty for a standalone or external server): what a restart runs again.</summary>
+    public IReadOnlyList<string> ConfigPaths { get; } = [];
+
     /// <summary>Null for an external server: its heap cannot be asked for.</summary>
     public ServerLauncher? Launcher { get; }
+
+    /// <summary>SIGKILL to one member, by its PID; returns at once (see <see cref="WaitForMemberExitAsync"/>).</summary>
+    public void KillMember(int member) => _processes[member].Kill(entireProcessTree: false);
+
+    public Task WaitForMemberExitAsync(int member, CancellationToken ct) => _processes[member].WaitForExitAsync(ct);
+
+    /// <summary>Puts the restarted process of a member that has exited in its place; disposal then stops that one.</summary>
+    public void ReplaceMember(int member, Process process)
+    {
+        var old = _processes[member];
+        if (!old.HasExited) throw new InvalidOperationException($"{Name} member {member + 1} (pid {old.Id}) still runs");
+        _processes[member] = process;
+        old.Dispose();
+    }
 
     /// <summary>Parses NAME=HOST:PORT[,HOST:PORT…][@PID[,PID…]] as given to `compare --server`.</summary>
     public static RunningServer ParseExternal(string spec)
@@ -98,9 +126,10 @@ public sealed class RunningServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Processes.Count == 0) return;
-        foreach (var p in Processes.Where(p => !p.HasExited)) SendTerm(p.Id);
-        foreach (var p in Processes) await StopAsync(p).ConfigureAwait(false);
+        if (_processes.Length == 0 || _disposed) return;
+        _disposed = true;
+        foreach (var p in _processes.Where(p => !p.HasExited)) SendTerm(p.Id);
+        foreach (var p in _processes) await StopAsync(p).ConfigureAwait(false);
         if (!_keepWorkDir && WorkDir is not null)
         {
             try
@@ -125,6 +154,8 @@ public sealed class RunningServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                // Worth knowing: a server that ignores SIGTERM would also hang an operator's orderly shutdown.
+                await Console.Error.WriteLineAsync($"pid {process.Id} did not stop within {StopTimeout.TotalSeconds:F0} s of SIGTERM; sending SIGKILL").ConfigureAwait(false);
                 process.Kill();
                 await process.WaitForExitAsync().ConfigureAwait(false);
             }

@@ -1,5 +1,6 @@
 // Starts the servers under comparison as child processes on loopback, each with its own temp dataDir and an
 // equivalent zoo.cfg, and stops them by PID. A launcher returns a RunningServer: a name, a connect string and PIDs.
+// Ensembles are in ServerLaunchers.Ensemble.cs.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -29,6 +30,11 @@ public sealed record LaunchSettings
 
 public abstract partial class ServerLauncher
 {
+    /// <summary>initLimit and syncLimit in ticks, the same for both servers: with tickTime they bound how fast a
+    /// follower notices a dead leader (syncLimit) and how long a new leader waits for its followers (initLimit).</summary>
+    public const int InitLimitTicks = 10;
+    public const int SyncLimitTicks = 5;
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     public abstract string Name { get; }
@@ -38,7 +44,7 @@ public abstract partial class ServerLauncher
     /// <summary>Starts a fresh standalone server in a new directory under <paramref name="workRoot"/> and waits until it serves.</summary>
     public async Task<RunningServer> StartAsync(string workRoot, LaunchSettings settings, CancellationToken ct)
     {
-        var dir = Path.Combine(workRoot, $"{Name.ToLowerInvariant().Replace(' ', '-')}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(workRoot, $"{Slug}-{Guid.NewGuid():N}");
         var dataDir = Path.Combine(dir, "data");
         Directory.CreateDirectory(dataDir);
         var port = FreeLoopbackPort();
@@ -62,11 +68,15 @@ public abstract partial class ServerLauncher
     /// <summary>The live heap in bytes after a full GC, if this kind of server can tell; null otherwise.</summary>
     public abstract Task<long?> HeapBytesAfterGcAsync(RunningServer server, CancellationToken ct);
 
+    /// <summary>What both servers run with, for the report: every zoo.cfg setting that is not a path or a port.</summary>
+    public static string SettingsSummary(int tickTimeMs) =>
+        $"tickTime={tickTimeMs} ms, initLimit={InitLimitTicks}, syncLimit={SyncLimitTicks}, forceSync=yes, loopback only; the same for both servers";
+
     /// <summary>The same settings for every server: standalone, fsync on every commit, loopback only, no connection cap.</summary>
     public static string ZooCfg(int tickTimeMs, string dataDir, int port) => string.Join('\n',
         $"tickTime={tickTimeMs}",
-        "initLimit=10",
-        "syncLimit=5",
+        $"initLimit={InitLimitTicks}",
+        $"syncLimit={SyncLimitTicks}",
         $"dataDir={dataDir}",
         $"clientPort={port}",
         "clientPortAddress=127.0.0.1",
@@ -86,12 +96,13 @@ public abstract partial class ServerLauncher
     /// <summary>How to run one server of this kind; an ensemble member may need another entry point than a standalone server.</summary>
     protected abstract ProcessStartInfo StartInfo(string configPath, string workDir, LaunchSettings settings, bool ensembleMember);
 
+    // The log is appended to and shared, so a restarted ensemble member continues its predecessor's log.
     private static Process StartProcess(ProcessStartInfo info, string logPath)
     {
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
-        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         void Write(object? _, DataReceivedEventArgs e)
         {
@@ -136,6 +147,8 @@ public abstract partial class ServerLauncher
         }
         throw new TimeoutException($"{server.Name} did not serve within {StartTimeout.TotalSeconds:F0} s ({last?.Message}); see {server.LogPath}");
     }
+
+    private string Slug => Name.ToLowerInvariant().Replace(' ', '-');
 
     [GeneratedRegex(@"used\s+(\d+)K", RegexOptions.CultureInvariant)]
     protected static partial Regex JavaHeapUsed();

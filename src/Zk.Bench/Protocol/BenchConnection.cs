@@ -38,13 +38,23 @@ public sealed class BenchConnection : IAsyncDisposable
 
     public long SessionId { get; private set; }
 
+    /// <summary>The session's password from the handshake: what a reconnect must show to resume the session.</summary>
+    public byte[] SessionPassword { get; private set; } = [];
+
     public int NegotiatedTimeoutMs { get; private set; }
 
     /// <summary>Reply frames; the owner reads it with <see cref="TryReadReply"/> and advances it.</summary>
     public PipeReader Input { get; }
 
     /// <summary>Connects and establishes a new session; throws <see cref="BenchProtocolException"/> if the server refuses it.</summary>
-    public static async Task<BenchConnection> OpenAsync(EndPoint server, int sessionTimeoutMs, CancellationToken ct)
+    public static Task<BenchConnection> OpenAsync(EndPoint server, int sessionTimeoutMs, CancellationToken ct) =>
+        OpenAsync(server, sessionTimeoutMs, resume: null, ct);
+
+    /// <summary>
+    /// Connects and establishes a new session, or resumes <paramref name="resume"/> (a session opened earlier, possibly
+    /// on another member); throws <see cref="BenchSessionRefusedException"/> if the server refuses the session.
+    /// </summary>
+    public static async Task<BenchConnection> OpenAsync(EndPoint server, int sessionTimeoutMs, SessionCredentials? resume, CancellationToken ct)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -59,7 +69,7 @@ public sealed class BenchConnection : IAsyncDisposable
         var connection = new BenchConnection(socket);
         try
         {
-            await connection.HandshakeAsync(sessionTimeoutMs, ct).ConfigureAwait(false);
+            await connection.HandshakeAsync(sessionTimeoutMs, resume, ct).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -182,9 +192,11 @@ public sealed class BenchConnection : IAsyncDisposable
         return false;
     }
 
-    private async Task HandshakeAsync(int sessionTimeoutMs, CancellationToken ct)
+    // LastZxidSeen stays 0 even on a resume: a server behind the client would refuse it, which a load generator
+    // that only writes has no reason to ask for.
+    private async Task HandshakeAsync(int sessionTimeoutMs, SessionCredentials? resume, CancellationToken ct)
     {
-        var request = new ConnectRequest(0, 0, sessionTimeoutMs, 0, new byte[16], ReadOnly: false);
+        var request = new ConnectRequest(0, 0, sessionTimeoutMs, resume?.SessionId ?? 0, resume?.Password ?? new byte[16], ReadOnly: false);
         SessionCodec.WriteConnectRequestFrame(_staging, request);
         await FlushAsync(ct).ConfigureAwait(false);
         byte[]? scratch = null;
@@ -205,8 +217,9 @@ public sealed class BenchConnection : IAsyncDisposable
         var r = new JuteReader(frame);
         var response = SessionCodec.DecodeConnectResponse(ref r);
         if (response.SessionId == 0 || response.TimeoutMs <= 0)
-            throw new BenchProtocolException("the server refused the session (timeout 0)");
+            throw new BenchSessionRefusedException("the server refused the session (timeout 0)");
         SessionId = response.SessionId;
+        SessionPassword = response.Password;
         NegotiatedTimeoutMs = response.TimeoutMs;
         return true;
     }
@@ -243,4 +256,10 @@ public sealed class BenchConnection : IAsyncDisposable
 }
 
 /// <summary>The server broke the protocol (an out-of-order xid, a frame that does not decode) or refused a session.</summary>
-public sealed class BenchProtocolException(string message) : Exception(message);
+public class BenchProtocolException(string message) : Exception(message);
+
+/// <summary>The server answered the handshake with timeout 0: the session is unknown or expired, or it takes no new one.</summary>
+public sealed class BenchSessionRefusedException(string message) : BenchProtocolException(message);
+
+/// <summary>What identifies a session to a server it reconnects to.</summary>
+public sealed record SessionCredentials(long SessionId, byte[] Password);
