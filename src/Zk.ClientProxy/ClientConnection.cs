@@ -86,12 +86,9 @@ internal sealed class ClientConnection : IClientConnection
         {
             if (_closing) return;
             _closing = true;
-            if (_output.Length > 0)
-            {
-                Interlocked.Add(ref _pendingBytes, _output.Length);
-                _ready.Add(_output);
-                _output = new JuteWriter(16);
-            }
+            // Output is not taken here: Close may run on the connection handler's thread while the session actor is
+            // in the middle of a frame in it (an unpatched length prefix would go out as a zero-length frame). The
+            // actor flushes at the end of its turn; what it flushes before the output is finished still goes out.
             if (_writing)
             {
                 // The thread that is writing sees _closing when it runs out of buffers and finishes the output.
