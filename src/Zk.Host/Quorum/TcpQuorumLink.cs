@@ -40,6 +40,9 @@ internal sealed class TcpQuorumLink : IQuorumLink
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
+            // An idle writer's continuation runs on the sending thread (an actor's, between its turns' sends): the
+            // packet goes to the socket there, usually without blocking, instead of waking a pool thread per packet.
+            AllowSynchronousContinuations = true,
         });
     }
 
