@@ -163,10 +163,16 @@ internal sealed class TcpQuorumLink : IQuorumLink
                 }
                 var packet = QuorumPacketCodec.Decode(frame.Value.Span);
                 if (packet is FollowerInfo info && _remoteServerId < 0) _remoteServerId = info.ServerId;
-                lock (_gate)
+                // The owner's turn (and the turns it starts: the journal's append, the tree's apply) runs right here,
+                // after the lock, when the owner was idle, rather than waking a pool thread per packet; this loop never
+                // blocks and its next read waits on the socket anyway.
+                using (InlineTurns.Begin())
                 {
-                    if (_closed) return;
-                    owner.Tell(new LinkPacket(this, packet));
+                    lock (_gate)
+                    {
+                        if (_closed) return;
+                        owner.Tell(new LinkPacket(this, packet));
+                    }
                 }
             }
         }
