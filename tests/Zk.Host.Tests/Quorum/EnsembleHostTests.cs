@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Zk.TestSupport;
 using Zk.Actors.Server;
 using Zk.Host.Config;
 
@@ -14,7 +15,7 @@ namespace Zk.Host.Tests.Quorum;
 public sealed class EnsembleHostTests : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("zk-ensemble-host-").FullName;
-    private readonly int[] _ports = Enumerable.Range(0, 9).Select(_ => FreePort()).ToArray();
+    private readonly int[] _ports = Enumerable.Range(0, 9).Select(_ => FreePort.Next()).ToArray();
     private readonly List<ServerHost> _hosts = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -130,12 +131,5 @@ public sealed class EnsembleHostTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var buffer = new byte[64];
         return await stream.ReadAsync(buffer, cts.Token) == 0;
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -5,6 +5,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Zk.TestSupport;
 using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
 using Zk.Actors.Zab;
@@ -22,7 +23,7 @@ public sealed class TcpQuorumNetworkTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         foreach (var id in new[] { 1, 2, 3 })
-            _addresses[id] = new QuorumPeerAddress(id, new IPEndPoint(IPAddress.Loopback, FreePort()), new IPEndPoint(IPAddress.Loopback, FreePort()));
+            _addresses[id] = new QuorumPeerAddress(id, new IPEndPoint(IPAddress.Loopback, FreePort.Next()), new IPEndPoint(IPAddress.Loopback, FreePort.Next()));
         return Task.CompletedTask;
     }
 
@@ -207,12 +208,5 @@ public sealed class TcpQuorumNetworkTests : IAsyncLifetime
         while (DateTime.UtcNow < deadline)
             if (Equals(probe.ReceiveOne(TimeSpan.FromMilliseconds(100)), expected)) return;
         throw new TimeoutException($"{expected} never arrived");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }
