@@ -27,7 +27,7 @@ public sealed partial class SessionFailoverTests(ITestOutputHelper output)
             await client.OkAsync(new { op = "create", path = "/owned", data = "mine", ephemeral = true });
 
             await ensemble.KillAsync(home);
-            var resumed = await client.OkAsync(new { op = "wait_connected", timeout = 30.0 }, Failover);
+            var resumed = await client.OkAsync(new { op = "wait_connected", timeout = 30.0, away_from = ensemble[home].ClientPort }, Failover);
             Assert.True(resumed.GetProperty("connected").GetBoolean(), $"kazoo did not reconnect: {resumed}");
             Assert.Equal(session, resumed.GetProperty("session").GetString());
             Assert.NotEqual(ensemble[home].ClientPort, resumed.GetProperty("port").GetInt32());

@@ -70,11 +70,17 @@ def handle(cmd):
     if op == "states":
         return {"states": list(states)}
     if op == "wait_connected":
+        # away_from: the port of a server just killed. Until kazoo reads the EOF it still says CONNECTED to it.
         deadline = time.time() + cmd.get("timeout", 30.0)
-        while zk.state != KazooState.CONNECTED and time.time() < deadline:
+        away = cmd.get("away_from")
+
+        def ready():
+            return zk.state == KazooState.CONNECTED and (away is None or session_info()["port"] not in (None, away))
+
+        while not ready() and time.time() < deadline:
             time.sleep(0.01)
         info = session_info()
-        info["connected"] = zk.state == KazooState.CONNECTED
+        info["connected"] = ready()
         return info
     if op == "create":
         pending = zk.create_async(cmd["path"], cmd.get("data", "").encode(), ephemeral=cmd.get("ephemeral", False),
