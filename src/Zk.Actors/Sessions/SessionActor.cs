@@ -257,6 +257,9 @@ public sealed partial class SessionActor : Actor
         switch (item)
         {
             case WatchNotification n:
+                // Replies the tree answered before it fired this event go out first: one of them may be the read that
+                // set the watch, and a client drops an event for a watch it has not yet seen the reply of.
+                FlushSlots();
                 SessionCodec.WriteNotificationFrame(_connection.Output, n.Event);
                 _connection.Stats.OnSent();
                 break;

@@ -117,6 +117,22 @@ public sealed class SessionActorTests
     }
 
     [Fact]
+    public void A_watch_event_is_written_after_the_reply_of_the_read_that_set_the_watch()
+    {
+        // The tree answered exists (NoNode, watch set) and then, in the same batch, fired NodeCreated for it: the
+        // client registers the watch when it reads the reply, so the reply must go out first or the event is dropped.
+        var (sim, tree, conn, session) = Start();
+        session.Tell(new ClientRequests([Req(1, OpCode.Exists, new ExistsRequest("/a", true))]));
+        tree.ExpectMsg<SessionRequests>();
+        session.Tell(new SessionOutput([
+            new ReadReply(1, 0, KeeperErrorCode.NoNode, null),
+            new WatchNotification(new WatcherEvent(EventType.NodeCreated, KeeperState.SyncConnected, "/a")),
+        ]));
+        sim.RunUntilIdle();
+        Assert.Equal(["connected:42", "reply:1:NoNode", "event:/a"], conn.Frames);
+    }
+
+    [Fact]
     public void A_ping_is_answered_at_once_even_behind_pending_requests()
     {
         var (sim, tree, conn, session) = Start();

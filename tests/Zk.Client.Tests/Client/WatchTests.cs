@@ -28,6 +28,24 @@ public abstract class WatchTests(ServerFixture fx) : IAsyncLifetime
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
     [Fact]
+    public async Task An_exists_watch_racing_the_create_either_sees_the_node_or_gets_NodeCreated()
+    {
+        // exists with a watch on a missing node, sent while another session creates it: either the reply has the
+        // Stat, or it says NoNode and the NodeCreated event follows. Never NoNode and silence (recipes that wait
+        // for a node to appear, like kazoo's DoubleBarrier or a group member being put back, would hang).
+        for (var i = 0; i < 300; i++)
+        {
+            var path = $"{_root}/race-{i}";
+            var sink = new EventSink();
+            var exists = _zk.ExistsAsync(path, sink.Watcher);
+            var create = _other.CreateAsync(path, null);
+            await Task.WhenAll(exists, create);
+            if (await exists is null)
+                Assert.Equal(new WatchedEvent(EventType.NodeCreated, KeeperState.SyncConnected, path), await sink.NextAsync(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Fact]
     public async Task Data_watch_fires_once_for_a_change_and_is_then_consumed()
     {
         await _zk.CreateAsync(_root + "/a", B("1"));
