@@ -18,6 +18,7 @@ internal sealed class ElectionPeer(int myId, QuorumPeerAddress peer, QuorumTrans
     private ElectionConnection? _current;
     private Notification? _pending;
     private bool? _reachable;
+    private bool _closed;
 
     public int PeerId => peer.ServerId;
 
@@ -55,10 +56,24 @@ internal sealed class ElectionPeer(int myId, QuorumPeerAddress peer, QuorumTrans
         Notification? pending;
         lock (_lock)
         {
-            old = _current;
-            _current = connection;
-            pending = _pending;
-            _pending = null;
+            if (_closed)
+            {
+                // Accepted (its handshake read) while the server was stopping: nobody would ever close it.
+                old = connection;
+                pending = null;
+            }
+            else
+            {
+                old = _current;
+                _current = connection;
+                pending = _pending;
+                _pending = null;
+            }
+        }
+        if (old == connection)
+        {
+            connection.Close("the server stops");
+            return;
         }
         old?.Close("replaced by a new connection");
         connection.Start(dialled ? myId : null);
@@ -130,6 +145,7 @@ internal sealed class ElectionPeer(int myId, QuorumPeerAddress peer, QuorumTrans
         ElectionConnection? c;
         lock (_lock)
         {
+            _closed = true;
             c = _current;
             _current = null;
         }
