@@ -52,17 +52,13 @@ internal sealed class ElectionPeer(int myId, QuorumPeerAddress peer, QuorumTrans
     public void Adopt(Socket socket, FrameReader reader, bool dialled)
     {
         var connection = new ElectionConnection(socket, reader, peer.ServerId, options, sink, this);
-        ElectionConnection? old;
-        Notification? pending;
+        ElectionConnection? old = null;
+        Notification? pending = null;
+        bool stopping;
         lock (_lock)
         {
-            if (_closed)
-            {
-                // Accepted (its handshake read) while the server was stopping: nobody would ever close it.
-                old = connection;
-                pending = null;
-            }
-            else
+            stopping = _closed;
+            if (!stopping)
             {
                 old = _current;
                 _current = connection;
@@ -70,8 +66,9 @@ internal sealed class ElectionPeer(int myId, QuorumPeerAddress peer, QuorumTrans
                 _pending = null;
             }
         }
-        if (old == connection)
+        if (stopping)
         {
+            // Its handshake finished after the server began stopping: nobody else would ever close it.
             connection.Close("the server stops");
             return;
         }
