@@ -9,6 +9,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Zk.Actors.Sessions;
 using Zk.Protocol.Jute;
+using Zk.Core.Sessions;
 
 namespace Zk.ClientProxy;
 

@@ -2,6 +2,7 @@
 // cons/stat four-letter words. Thread-safe (connection loops add and remove concurrently).
 using System.Collections.Concurrent;
 using Zk.Actors.Sessions;
+using Zk.Core.Sessions;
 
 namespace Zk.ClientProxy;
 

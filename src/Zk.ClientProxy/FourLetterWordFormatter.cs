@@ -2,10 +2,13 @@
 // caller gathers the inputs (tree status from the data tree actor, live connections, counters, config).
 using System.Globalization;
 using System.Text;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 using Zk.Actors.Sessions;
 using Zk.Protocol.Framing;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
 
 namespace Zk.ClientProxy;
 

@@ -4,6 +4,7 @@ using Zk.Actors.Kernel;
 using Zk.Actors.Sessions;
 using Zk.Protocol.Framing;
 using Zk.Protocol.Records;
+using Zk.Core.Sessions;
 
 namespace Zk.ClientProxy;
 

@@ -4,10 +4,12 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 using Zk.ClientProxy;
 using Zk.Host.Config;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 namespace Zk.Host;
 

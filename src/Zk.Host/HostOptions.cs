@@ -2,6 +2,7 @@
 using System.Net;
 using Zk.Actors.Server;
 using Zk.ClientProxy;
+using Zk.Core.Storage;
 
 namespace Zk.Host;
 

@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Zk.Actors.Server;
 using Zk.Host;
+using Zk.Core.Storage;
 
 // Socket completions run on the socket engine's epoll thread instead of being queued to the thread pool, one wake-up
 // less per client read. Together with Kestrel's inline scheduling (ServerHost) a request's read loop, its session

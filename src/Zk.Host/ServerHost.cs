@@ -16,6 +16,8 @@ using Zk.Host.Quorum;
 using Zk.Host.Storage;
 using Zk.Protocol.Framing;
 using Zk.Protocol.Records;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
 
 namespace Zk.Host;
 
@@ -58,7 +60,7 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
         {
             journal = SqliteJournal.Open(_options.DataLogDir, _options.ForceSync);
         }
-        catch (Zk.Actors.Journal.JournalCorruptException e)
+        catch (Zk.Core.Storage.JournalCorruptException e)
         {
             // A journal file that is not one (or is damaged beyond reading) is unrecoverable data, as a bad record is.
             throw new RecoveryException($"refusing to start: {e.Message}", e);
@@ -138,7 +140,7 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
     public async Task<string> RunFourLetterWordAsync(FourLetterWord word, ConnectionRegistry connections, CancellationToken ct)
     {
         var node = Node;
-        Zk.Actors.DataTree.TreeStatus? tree = null;
+        Zk.Actors.Tree.TreeStatus? tree = null;
         if (FourLetterWordFormatter.NeedsTree(word) && node.State.IsServing)
         {
             try

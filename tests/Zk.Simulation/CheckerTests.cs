@@ -1,10 +1,12 @@
 // The checkers themselves, fed histories with known answers: a checker that cannot fail proves nothing.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 using Zk.Protocol;
 using Zk.Protocol.Records;
 using Zk.Simulation.Checking;
 using Zk.Simulation.Harness;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 namespace Zk.Simulation;
 
@@ -79,8 +81,8 @@ public sealed class CheckerTests
     {
         var c = new SimCluster(1, 3);
         IServerProbe probe = c.Checker;
-        probe.LeaderEstablished(1, 5, new Zk.Actors.Zab.TxnHistory(0), 0, 0);
-        probe.LeaderEstablished(2, 5, new Zk.Actors.Zab.TxnHistory(0), 0, 0);
+        probe.LeaderEstablished(1, 5, new Zk.Core.Zab.TxnHistory(0), 0, 0);
+        probe.LeaderEstablished(2, 5, new Zk.Core.Zab.TxnHistory(0), 0, 0);
         Assert.Contains(c.Checker.Violations, v => v.Contains("two leaders established epoch 5"));
     }
 
@@ -90,7 +92,7 @@ public sealed class CheckerTests
         var c = new SimCluster(1, 3);
         c.Start(1);
         IServerProbe probe = c.Checker;
-        probe.LeaderEstablished(1, 1, new Zk.Actors.Zab.TxnHistory(0), 0, 0);
+        probe.LeaderEstablished(1, 1, new Zk.Core.Zab.TxnHistory(0), 0, 0);
         var txn = new Txn(7, 1, Zxid.Make(1, 1).Value, 0, new CreateSessionTxn(1000, new byte[16]));
         probe.Proposed(1, 1, txn, TxnCodec.Encode(txn));
         var tree = new DataTree();
@@ -104,7 +106,7 @@ public sealed class CheckerTests
     {
         var c = new SimCluster(1, 3);
         IServerProbe probe = c.Checker;
-        probe.LeaderEstablished(1, 1, new Zk.Actors.Zab.TxnHistory(0), 0, 0);
+        probe.LeaderEstablished(1, 1, new Zk.Core.Zab.TxnHistory(0), 0, 0);
         var a = new Txn(7, 1, Zxid.Make(1, 1).Value, 0, new DeleteTxn("/a"));
         var b = a with { Body = new DeleteTxn("/b") };
         probe.Proposed(1, 1, a, TxnCodec.Encode(a));

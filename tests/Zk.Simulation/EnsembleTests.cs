@@ -4,6 +4,7 @@ using Zk.Actors.Server;
 using Zk.Protocol;
 using Zk.Protocol.Records;
 using Zk.Simulation.Harness;
+using Zk.Core.Storage;
 
 namespace Zk.Simulation;
 

@@ -3,6 +3,7 @@
 // Runs on a dedicated thread in production because Sync blocks.
 using Microsoft.Extensions.Logging;
 using Zk.Actors.Kernel;
+using Zk.Core.Storage;
 
 namespace Zk.Actors.Journal;
 

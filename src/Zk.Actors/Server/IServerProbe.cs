@@ -1,7 +1,10 @@
 // Test hook: the deterministic simulator observes consensus events of a server at the moment they happen, to
 // check zab.md §13's invariants. Null (and never called) in production. Called on the calling actor's turn.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Zab;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Server;
 
@@ -18,8 +21,8 @@ internal interface IServerProbe
     void LeaderEstablished(int serverId, long epoch, TxnHistory history, long treeZxid, long lastZxid);
 
     /// <summary>The data tree applied a committed txn; <paramref name="tree"/> is the state right after it.</summary>
-    void Applied(int serverId, Txn txn, DataTree.DataTree tree);
+    void Applied(int serverId, Txn txn, DataTree tree);
 
     /// <summary>A SNAP sync replaced the whole tree.</summary>
-    void TreeReplaced(int serverId, DataTree.DataTree tree);
+    void TreeReplaced(int serverId, DataTree tree);
 }

@@ -2,10 +2,13 @@
 // actor (leader, follower or observer); any end of a role returns to LOOKING. It also answers learners that
 // connect to its quorum port while it does not lead. A standalone server leads a quorum of itself, no election.
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
 using Zk.Actors.Zab;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Server;
 

@@ -1,10 +1,14 @@
 // Composition of one server's actors over given storage: journal, snapshots, data tree, peer (election and
 // roles). Used by the real host (SQLite, Kestrel) and by the simulator (in-memory disks, simulated network).
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
 using Zk.Actors.Sessions;
 using Zk.Protocol.Records;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Server;
 
@@ -41,7 +45,7 @@ public sealed record ServerNodeOptions
 
     public IReadOnlyList<int> Observers { get; init; } = [];
 
-    public Zab.ElectionTiming ElectionTiming { get; init; } = new();
+    public ElectionTiming ElectionTiming { get; init; } = new();
 
     /// <summary>Txns kept in memory for DIFF syncs of learners.</summary>
     public int HistoryEntries { get; init; } = 20_000;
@@ -71,7 +75,7 @@ public sealed class ServerNode
         Peer = peer;
         Snapshots = snapshots;
         SessionOptions = new SessionOptions(options.TickTimeMs, options.MinSessionTimeoutMs, options.MaxSessionTimeoutMs,
-            new DataTree.Auth.AuthProviders(options.Tree.SuperDigest)) { Metrics = options.Metrics };
+            new Zk.Core.DataTree.Auth.AuthProviders(options.Tree.SuperDigest)) { Metrics = options.Metrics };
     }
 
     public ActorSystem System { get; }
@@ -107,7 +111,7 @@ public sealed class ServerNode
         var tree = recovered.Tree;
         var treeRef = system.Spawn("datatree", () => new DataTreeActor(tree, treeOptions, random));
         var state = new ServerState();
-        var history = new Zab.TxnHistory(recovered.SnapshotZxid, options.HistoryEntries);
+        var history = new TxnHistory(recovered.SnapshotZxid, options.HistoryEntries);
         foreach (var e in recovered.Log) history.Append(e);
         var peer = system.Spawn("peer", () => new PeerActor(options, state, journalRef, treeRef, history, network));
         return new ServerNode(system, options, state, journalRef, treeRef, peer, snapshotRef);

@@ -1,5 +1,7 @@
 // What operators and the client port may read about a server at any moment: its role, epoch, leader and
 // whether it serves clients. Written only by the PeerActor; read from any thread (fields are volatile).
+using Zk.Core.Storage;
+
 namespace Zk.Actors.Server;
 
 public enum ServerMode

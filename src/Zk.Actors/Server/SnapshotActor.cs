@@ -3,9 +3,11 @@
 // ISnapshotWriter as they come, so neither side ever holds a whole snapshot in memory; each chunk is acknowledged so
 // the data tree keeps only a few in flight. Blocking file IO: runs on a dedicated thread in production.
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 namespace Zk.Actors.Server;
 

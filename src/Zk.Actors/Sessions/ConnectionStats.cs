@@ -1,5 +1,7 @@
 // Per-connection counters for the cons/stat four-letter words and the admin server. Written by one session
 // actor and the connection loop, read by anyone: fields are individually atomic, the set is not a snapshot.
+using Zk.Core.Sessions;
+
 namespace Zk.Actors.Sessions;
 
 public sealed class ConnectionStats

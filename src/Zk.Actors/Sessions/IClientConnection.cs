@@ -2,6 +2,7 @@
 // Flush hands what was written to the transport without blocking. Implemented by the TCP proxy in production
 // and by simulated clients in tests.
 using Zk.Protocol.Jute;
+using Zk.Core.Sessions;
 
 namespace Zk.Actors.Sessions;
 

@@ -1,5 +1,7 @@
 // Server-wide request counters and latency (ZooKeeper's ServerStats) behind srvr/stat/mntr and /metrics.
 // Updated by every connection; read by anyone. Each field is atomic; srst resets them.
+using Zk.Core.Sessions;
+
 namespace Zk.Actors.Sessions;
 
 public sealed class ServerStats

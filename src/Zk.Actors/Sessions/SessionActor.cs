@@ -3,11 +3,13 @@
 // writes, and replies leave in request order through a queue of slots. Watch events are written the moment
 // they arrive: the data tree produced them before any later reply, and every earlier reply is already out.
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
-using Zk.Actors.DataTree.Auth;
+using Zk.Actors.Tree;
 using Zk.Actors.Kernel;
 using Zk.Protocol;
 using Zk.Protocol.Records;
+using Zk.Core.DataTree;
+using Zk.Core.DataTree.Auth;
+using Zk.Core.Sessions;
 
 namespace Zk.Actors.Sessions;
 

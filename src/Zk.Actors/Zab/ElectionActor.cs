@@ -2,6 +2,7 @@
 // servers' notifications in every state, and reports a decision to the PeerActor. IO: the quorum network.
 using Microsoft.Extensions.Logging;
 using Zk.Actors.Kernel;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Zab;
 

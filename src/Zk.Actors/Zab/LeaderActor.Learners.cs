@@ -2,9 +2,13 @@
 // (DIFF/TRUNC/SNAP, NEWLEADER), forwarded requests, heartbeats and the quorum check that makes a leader step
 // down. A learner gets live proposals from the same turn in which its sync was queued, so nothing is missed
 // or sent twice (zab.md §6, ZOOKEEPER-1264).
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Sessions;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Zab;
 

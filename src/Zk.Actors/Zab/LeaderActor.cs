@@ -4,11 +4,15 @@
 // batches, commits once a quorum of voters logged a zxid, global session expiry. A standalone server is a
 // leader of a quorum of itself that starts in broadcast. Learner links live in LeaderActor.Learners.cs.
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
 using Zk.Actors.Sessions;
 using Zk.Protocol;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Zab;
 

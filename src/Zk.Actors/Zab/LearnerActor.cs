@@ -4,11 +4,15 @@
 // them after fsync (followers), applies commits in order, and forwards its sessions' writes to the leader.
 // Applied state is always a committed prefix: txns wait in _pending until a COMMIT (or UPTODATE) covers them.
 using Microsoft.Extensions.Logging;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
 using Zk.Actors.Server;
 using Zk.Actors.Sessions;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Zab;
 
@@ -242,7 +246,7 @@ public sealed partial class LearnerActor : Actor
     {
         var s = _snap!;
         _snap = null;
-        _dataTree.Tell(new ReplaceTree(DataTree.DataTree.Load(s.Snapshot, _settings.TreeOptions)), Self);
+        _dataTree.Tell(new ReplaceTree(Zk.Core.DataTree.DataTree.Load(s.Snapshot, _settings.TreeOptions)), Self);
         _history.Reset(s.Zxid);
         _pending.Clear();
         var entries = new List<JournalEntry>(_snapEntries.Count);

@@ -2,6 +2,7 @@
 // TCP's semantics (reliable and ordered until closed; after a close nothing more is delivered). Implemented
 // over TCP by the host and over a simulated network by the simulator. Delivery is by messages to actors.
 using Zk.Actors.Kernel;
+using Zk.Core.Zab;
 
 namespace Zk.Actors.Zab;
 

@@ -1,4 +1,6 @@
 // Messages between the PeerActor and the role actors it spawns (leader, follower, observer).
+using Zk.Core.Zab;
+
 namespace Zk.Actors.Zab;
 
 /// <summary>The role is established and its server serves clients (leader: NEWLEADER quorum; learner: UPTODATE).</summary>

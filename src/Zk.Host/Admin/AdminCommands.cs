@@ -2,7 +2,7 @@
 // and a function from the server's state to a JSON object with ZooKeeper's key names plus "command" and "error".
 // Pure apart from the inputs' own reads; called on any request thread.
 using System.Globalization;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 using Zk.ClientProxy;
 using Zk.Protocol.Framing;
@@ -10,6 +10,8 @@ using Zk.Protocol.Framing;
 namespace Zk.Host.Admin;
 
 using Json = Dictionary<string, object?>;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 internal sealed record AdminInputs(AdminSources Sources, ServerNode Node, TreeStatus? Tree, long NowMs)
 {

@@ -1,11 +1,14 @@
 // Everything the admin port reads about its server: options, identity, counters, live connections, metrics and
 // the node (with its data tree, asked by message). Built once by ServerHost; the node appears when it started.
 // Thread-safe: every member is either immutable or itself thread-safe.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 using Zk.Actors.Server.Metrics;
 using Zk.Actors.Sessions;
 using Zk.ClientProxy;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Admin;
 

@@ -4,12 +4,14 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Server;
 
 namespace Zk.Host.Admin;
 
 using Json = Dictionary<string, object?>;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 internal sealed class DashboardApi(AdminSources sources) : IDisposable
 {

@@ -9,6 +9,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Zk.Actors.Zab;
 using Zk.Protocol.Jute;
+using Zk.Core.Zab;
 
 namespace Zk.Host.Quorum;
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Zk.Actors.Kernel;
 using Zk.Actors.Zab;
 using Zk.Protocol.Jute;
+using Zk.Core.Zab;
 
 namespace Zk.Host.Quorum;
 

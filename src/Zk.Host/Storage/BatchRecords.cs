@@ -5,6 +5,7 @@
 // PendingRecords is owned by the journal's single owner; RowReader is a pure parser.
 using System.Buffers.Binary;
 using Zk.Actors.Journal;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Storage;
 

@@ -2,6 +2,7 @@
 // directory fsynced; leftover temp files from a crash are deleted at start. One writer plus any number of
 // readers may use it concurrently (each call opens its own file handle).
 using Zk.Actors.Journal;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Storage;
 

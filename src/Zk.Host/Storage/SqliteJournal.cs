@@ -6,6 +6,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Zk.Actors.Journal;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Storage;
 

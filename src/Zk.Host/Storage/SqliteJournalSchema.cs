@@ -8,6 +8,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zk.Actors.Journal;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Storage;
 

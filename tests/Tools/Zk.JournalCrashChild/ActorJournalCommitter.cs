@@ -6,6 +6,7 @@
 using Zk.Actors.Journal;
 using Zk.Actors.Kernel;
 using Zk.Host.Storage;
+using Zk.Core.Storage;
 
 namespace Zk.JournalCrashChild;
 

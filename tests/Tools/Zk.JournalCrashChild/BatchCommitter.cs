@@ -4,6 +4,7 @@
 // The workload calls from one thread; completions may come from the journal's.
 using Zk.Actors.Journal;
 using Zk.Host.Storage;
+using Zk.Core.Storage;
 
 namespace Zk.JournalCrashChild;
 

@@ -1,12 +1,14 @@
 // Specifications of the data tree actor's integration duties: handshakes, writes prepared into proposals,
 // committed txns answered to their session, watch events routed to the watching session, refusals.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
 using Zk.Actors.Sessions;
 using Zk.Protocol;
 using Zk.Protocol.Records;
-using Tree = Zk.Actors.DataTree.DataTree;
+using Tree = Zk.Core.DataTree.DataTree;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
 
 namespace Zk.Actors.Tests.DataTree;
 
@@ -46,13 +48,13 @@ public sealed class DataTreeActorTests
         var system = ActorSystem.CreateSimulated("t", sim);
         var leader = new TestProbe(system, "leader", sim);
         leader.Ignore(m => m is TouchSession);
-        var tree = system.Spawn("tree", () => new DataTreeActor(new Tree(), new DataTreeActorOptions(1) { ContainerCheckIntervalMs = 0 }, new Random(1)));
+        var tree = system.Spawn("tree", () => new DataTreeActor(new Zk.Core.DataTree.DataTree(), new DataTreeActorOptions(1) { ContainerCheckIntervalMs = 0 }, new Random(1)));
         if (serve) tree.Tell(new ServeAsLeader(leader.Ref, 1));
         return new Harness(sim, system, tree, leader);
     }
 
     private static SessionRequests Batch(TestProbe session, long sid, params (int Xid, OpCode Op, Request Body)[] requests) =>
-        new(session.Ref, requests.Select(r => new SessionRequest(sid, r.Xid, r.Op, r.Body, Zk.Actors.DataTree.Auth.AuthContext.Anonymous)).ToArray());
+        new(session.Ref, requests.Select(r => new SessionRequest(sid, r.Xid, r.Op, r.Body, Zk.Core.DataTree.Auth.AuthContext.Anonymous)).ToArray());
 
     [Fact]
     public void A_new_session_is_created_by_a_txn_and_accepted_once_it_is_applied()

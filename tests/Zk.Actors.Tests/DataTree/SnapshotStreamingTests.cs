@@ -2,16 +2,19 @@
 // chunks, a few in flight, while it keeps applying txns; the snapshot actor writes the chunks as they come and
 // publishes the snapshot only when the last one arrives. Loading the chunks and replaying the log after the
 // snapshot's start gives the tree exactly. Simulated dispatcher, so every interleaving is deterministic.
-using Zk.Actors.DataTree;
-using Zk.Actors.DataTree.Snapshot;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
 using Zk.Actors.Server;
 using Zk.Protocol;
 using Zk.Protocol.Jute;
 using Zk.Protocol.Records;
-using Tree = Zk.Actors.DataTree.DataTree;
+using TreeT = Zk.Core.DataTree.DataTree;
+using Zk.Core.DataTree;
+using Zk.Core.DataTree.Snapshot;
+using Zk.Core.Storage;
 
 namespace Zk.Actors.Tests.DataTree;
 
@@ -27,7 +30,7 @@ public sealed class SnapshotStreamingTests
 
         public List<Txn> Log { get; } = [];
 
-        public Tree Tree => _h.Tree;
+        public TreeT Tree => _h.Tree;
 
         public List<Txn> Next(OpCode op, Request body)
         {
@@ -73,7 +76,7 @@ public sealed class SnapshotStreamingTests
         var system = ActorSystem.CreateSimulated("t", sim);
         var snapshots = new TestProbe(system, "snapshots", sim);
         var options = new DataTreeActorOptions(1) { ContainerCheckIntervalMs = 0, SnapCount = 2, Snapshots = snapshots.Ref };
-        var tree = system.Spawn("tree", () => new DataTreeActor(new Tree(RandomWorkload.Options), options, new Random(1)));
+        var tree = system.Spawn("tree", () => new DataTreeActor(new TreeT(RandomWorkload.Options), options, new Random(1)));
         var reference = new Reference();
 
         tree.Tell(new ApplyTxns(reference.Populate()));
@@ -104,7 +107,7 @@ public sealed class SnapshotStreamingTests
         }
         Assert.True(chunks >= 3, $"a tree of {BigNodes} nodes of 100 bytes took only {chunks} chunks");
 
-        var loaded = Tree.Load(content.WrittenSpan, RandomWorkload.Options);
+        var loaded = TreeT.Load(content.WrittenSpan, RandomWorkload.Options);
         Assert.Equal(begin.Zxid, loaded.LastProcessedZxid);
         foreach (var txn in reference.Log.Where(t => t.Zxid > begin.Zxid)) loaded.Apply(txn);
         Assert.Equal(reference.Tree.Digest, loaded.Digest);
@@ -120,13 +123,13 @@ public sealed class SnapshotStreamingTests
         var system = ActorSystem.CreateSimulated("t", sim);
         var snapshots = new TestProbe(system, "snapshots", sim);
         var options = new DataTreeActorOptions(1) { ContainerCheckIntervalMs = 0, SnapCount = 2, Snapshots = snapshots.Ref };
-        var tree = system.Spawn("tree", () => new DataTreeActor(new Tree(RandomWorkload.Options), options, new Random(1)));
+        var tree = system.Spawn("tree", () => new DataTreeActor(new TreeT(RandomWorkload.Options), options, new Random(1)));
         tree.Tell(new ApplyTxns(new Reference().Populate()));
         var begin = snapshots.ExpectMsg<SnapshotBegin>();
         snapshots.ExpectMsg<SnapshotChunk>().Content.Dispose();
         snapshots.ExpectMsg<SnapshotChunk>().Content.Dispose();
 
-        tree.Tell(new ReplaceTree(new Tree(RandomWorkload.Options)));
+        tree.Tell(new ReplaceTree(new TreeT(RandomWorkload.Options)));
         snapshots.ExpectMsg(new SnapshotAbort(begin.Zxid));
         // Acknowledgements of the abandoned snapshot start nothing.
         tree.Tell(new SnapshotChunkWritten(begin.Zxid), snapshots.Ref);

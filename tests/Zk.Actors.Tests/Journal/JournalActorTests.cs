@@ -1,8 +1,10 @@
 // Group commit in the JournalActor: everything queued in its mailbox when it runs is made durable by one Sync, and
 // no append is acknowledged before the Sync that covers it.
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
+using Zk.Core.Storage;
 
 namespace Zk.Actors.Tests.Journal;
 

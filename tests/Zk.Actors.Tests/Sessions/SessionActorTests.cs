@@ -1,6 +1,6 @@
 // Specifications of a session actor's ordering promises: FIFO dispatch, reads behind the session's writes,
 // replies in request order, events ahead of later replies, pings at once, Unimplemented closes.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
 using Zk.Actors.Sessions;
@@ -8,6 +8,8 @@ using Zk.Protocol;
 using Zk.Protocol.Framing;
 using Zk.Protocol.Jute;
 using Zk.Protocol.Records;
+using Zk.Core.DataTree;
+using Zk.Core.Sessions;
 
 namespace Zk.Actors.Tests.Sessions;
 

@@ -5,6 +5,7 @@ using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Zk.Actors.Sessions;
 using Zk.ClientProxy;
+using Zk.Core.Sessions;
 
 namespace Zk.Host.Tests.ClientPort;
 

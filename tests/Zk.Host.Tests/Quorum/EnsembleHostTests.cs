@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Zk.TestSupport;
 using Zk.Actors.Server;
 using Zk.Host.Config;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Tests.Quorum;
 

@@ -10,6 +10,7 @@ using Zk.Actors.Kernel;
 using Zk.Actors.Kernel.Testing;
 using Zk.Actors.Zab;
 using Zk.Host.Quorum;
+using Zk.Core.Zab;
 
 namespace Zk.Host.Tests.Quorum;
 

@@ -1,7 +1,8 @@
 // Runs the snapshot store contract against FileSnapshotStore on a real temp directory.
 using Zk.Actors.Journal;
-using Zk.Actors.Tests.Journal;
+using Zk.Core.Testing;
 using Zk.Host.Storage;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Tests.Storage;
 

@@ -5,8 +5,9 @@ using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Zk.Actors.Journal;
-using Zk.Actors.Tests.Journal;
+using Zk.Core.Testing;
 using Zk.Host.Storage;
+using Zk.Core.Storage;
 
 namespace Zk.Host.Tests.Storage;
 

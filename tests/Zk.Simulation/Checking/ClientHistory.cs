@@ -3,10 +3,11 @@
 // reconnects; every acknowledged write is the committed txn of that session and xid at the reply's zxid; at the
 // end, every register read saw the state of a committed prefix, and the register writes are linearizable
 // (RegisterLinearizability). Single-threaded.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Protocol;
 using Zk.Protocol.Records;
 using Zk.Simulation.Harness;
+using Zk.Core.DataTree;
 
 namespace Zk.Simulation.Checking;
 

@@ -3,9 +3,12 @@
 // with equal digests at equal zxids; nothing is applied before it is committed. Sessions: none returns after
 // its close, no ephemeral outlives its session. Disks: acceptedEpoch ≥ currentEpoch, both monotone; logs
 // strictly increasing; a committed txn is never truncated unless a durable snapshot covers it.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Actors.Server;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
 
 namespace Zk.Simulation.Checking;
 

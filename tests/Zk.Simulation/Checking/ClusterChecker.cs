@@ -4,12 +4,16 @@
 // proposed); commits only with a durable quorum of voters; every committed txn in each later leader's initial
 // history and never truncated; skipped txns never resurrected. Applied state and disks: ClusterChecker.State.cs.
 // Single-threaded: it runs inside the simulation's actor turns and the harness between them.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Actors.Server;
 using Zk.Actors.Zab;
 using Zk.Protocol;
 using Zk.Simulation.Harness;
+using Zk.Core.DataTree;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Simulation.Checking;
 

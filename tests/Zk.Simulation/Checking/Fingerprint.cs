@@ -1,6 +1,7 @@
 // Content identity of a txn for the checkers: FNV-1a over its serialized bytes. Equal bytes, equal txn;
 // the codec is deterministic, so a decoded and re-encoded txn keeps its fingerprint. Pure.
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
+using Zk.Core.DataTree;
 
 namespace Zk.Simulation.Checking;
 

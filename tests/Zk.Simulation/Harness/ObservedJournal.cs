@@ -2,7 +2,9 @@
 // checker: appends (one txn per zxid), syncs (epochs on disk), truncations (never of a committed txn).
 // Called by the server's JournalActor only, like any IJournal.
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Simulation.Checking;
+using Zk.Core.Storage;
 
 namespace Zk.Simulation.Harness;
 

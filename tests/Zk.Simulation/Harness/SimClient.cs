@@ -8,6 +8,7 @@ using Zk.Protocol;
 using Zk.Protocol.Framing;
 using Zk.Protocol.Jute;
 using Zk.Protocol.Records;
+using Zk.Core.Sessions;
 
 namespace Zk.Simulation.Harness;
 

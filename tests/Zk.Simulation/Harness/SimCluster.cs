@@ -3,9 +3,11 @@
 // server's actors, resets its client connections and drops what its disk had not synced; Start recovers it
 // from that disk, exactly as a real process would. Single-threaded.
 using Zk.Actors.Journal;
+using Zk.Core.Testing;
 using Zk.Actors.Kernel;
 using Zk.Actors.Server;
 using Zk.Simulation.Checking;
+using Zk.Core.Storage;
 
 namespace Zk.Simulation.Harness;
 

@@ -4,6 +4,7 @@
 // flows on in order when the partition heals. Single-threaded.
 using Zk.Actors.Kernel;
 using Zk.Actors.Zab;
+using Zk.Core.Zab;
 
 namespace Zk.Simulation.Harness;
 

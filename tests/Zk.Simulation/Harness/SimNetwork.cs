@@ -6,6 +6,7 @@
 // draw from the simulation's seeded Random; delivery goes through virtual time. Single-threaded.
 using Zk.Actors.Kernel;
 using Zk.Actors.Zab;
+using Zk.Core.Zab;
 
 namespace Zk.Simulation.Harness;
 

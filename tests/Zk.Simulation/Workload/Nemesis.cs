@@ -6,6 +6,8 @@
 using Zk.Actors.Server;
 using Zk.Actors.Zab;
 using Zk.Simulation.Harness;
+using Zk.Core.Storage;
+using Zk.Core.Zab;
 
 namespace Zk.Simulation.Workload;
 

@@ -87,7 +87,7 @@ public sealed class SimulationRun
         var c = _cluster.Checker;
         return new RunResult(_seed, _shape, c.Violations, c.Failed ? _cluster.Trace.Dump() : "", _cluster.Trace.Hash, _cluster.Trace.Steps,
             _cluster.NowMs, c.ProposalCount, c.CommittedCount, c.EstablishedLeaders.Count, _nemesis?.Faults ?? 0, _history.Ops.Count, _healedToStableMs,
-            c.SyncsOf(Zk.Actors.Zab.QuorumPacketType.Diff), c.SyncsOf(Zk.Actors.Zab.QuorumPacketType.Trunc), c.SyncsOf(Zk.Actors.Zab.QuorumPacketType.Snap));
+            c.SyncsOf(Zk.Core.Zab.QuorumPacketType.Diff), c.SyncsOf(Zk.Core.Zab.QuorumPacketType.Trunc), c.SyncsOf(Zk.Core.Zab.QuorumPacketType.Snap));
     }
 
     private void Phases()

@@ -1,8 +1,9 @@
 // The metrics of one server, named once here: actors report events (a reply, an fsync, a proposal, a commit, a
 // snapshot, an election) from their own threads; the host refreshes state gauges before each scrape. Thread-safe.
 using System.Collections.Concurrent;
-using Zk.Actors.DataTree;
+using Zk.Actors.Tree;
 using Zk.Protocol;
+using Zk.Core.DataTree;
 
 namespace Zk.Actors.Server.Metrics;
 
