@@ -1,8 +1,9 @@
-// The randomized fault-injecting simulation as tests. By default 1,000 seeds run in parallel on every core;
-// ZK_SIM_SEEDS=N runs seeds 1..N and ZK_SIM_SEEDS=A-B a range; ZK_SIM_SEED=s replays one seed and prints its
-// trace (ZK_SIM_TRACE=N keeps its last N events), and without it the replay runs seed 1, so it is always exercised.
-// A failure names the seed and prints a compact trace.
-using System.Collections.Concurrent;
+// The randomized fault-injecting simulation as tests. Every run checks seeds 1–1,000 (the same each time, so a
+// regression shows at once) and, in a second test class that xunit runs in parallel with the first, a block of
+// 1,000 fresh seeds drawn at random and printed, so coverage accumulates from run to run. ZK_SIM_SEEDS=N runs seeds
+// 1..N and ZK_SIM_SEEDS=A-B a range, instead of both blocks; ZK_SIM_EXPLORE=S makes the fresh block S..S+999 (0
+// leaves it out); ZK_SIM_SEED=s replays one seed and prints its trace (ZK_SIM_TRACE=N keeps its last N events), and
+// without it the replay runs seed 1, so it is always exercised. A failure names each seed with its replay command.
 using System.Globalization;
 using Xunit.Abstractions;
 using Zk.Simulation.Workload;
@@ -13,43 +14,24 @@ public sealed class RandomizedSimulationTests(ITestOutputHelper output)
 {
     private const int DefaultSeeds = 1000;
 
-    private static (int From, int To) SeedRange()
+    internal static (int From, int To)? ChosenSeeds()
     {
         var text = Environment.GetEnvironmentVariable("ZK_SIM_SEEDS");
-        if (text is null) return (1, DefaultSeeds);
+        if (string.IsNullOrEmpty(text)) return null;
         var parts = text.Split('-');
         return parts.Length == 2
             ? (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture))
             : (1, int.Parse(text, CultureInfo.InvariantCulture));
     }
 
+    internal static bool Replaying => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ZK_SIM_SEED"));
+
     [Fact]
     public void Every_seed_keeps_every_invariant_under_faults()
     {
-        if (Environment.GetEnvironmentVariable("ZK_SIM_SEED") is not null) return;
-        var (from, to) = SeedRange();
-        var started = DateTime.UtcNow;
-        var results = new ConcurrentBag<RunResult>();
-        var wall = new ConcurrentBag<(int Seed, double Seconds)>();
-        Parallel.For(from, to + 1, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, seed =>
-        {
-            var t = DateTime.UtcNow;
-            results.Add(SimulationRun.Execute(seed));
-            wall.Add((seed, (DateTime.UtcNow - t).TotalSeconds));
-        });
-        output.WriteLine("slowest seeds: " + string.Join(", ", wall.OrderByDescending(w => w.Seconds).Take(5).Select(w => $"{w.Seed} ({w.Seconds:F1} s)")));
-        var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        output.WriteLine($"{results.Count} seeds in {seconds:F1} s on {Environment.ProcessorCount} cores; per seed on average: " +
-            $"{results.Average(r => r.Leaders):F1} leaders, {results.Average(r => r.Faults):F1} faults, {results.Average(r => r.Committed):F0} committed txns, " +
-            $"{results.Average(r => r.Ops):F0} client ops, {results.Average(r => r.Steps):F0} actor steps, {results.Average(r => r.VirtualMs):F0} virtual ms; " +
-            $"syncs in all: {results.Sum(r => r.Diffs)} DIFF, {results.Sum(r => r.Truncs)} TRUNC, {results.Sum(r => r.Snaps)} SNAP");
-        var healed = results.Where(r => r.HealedToStableMs >= 0).Select(r => r.HealedToStableMs).Order().ToList();
-        if (healed.Count > 0)
-            output.WriteLine($"healed to stable: p50 {healed[healed.Count / 2]} ms, p99 {healed[(int)(healed.Count * 0.99)]} ms, max {healed[^1]} ms");
-        var failed = results.Where(r => !r.Ok).OrderBy(r => r.Seed).ToList();
-        foreach (var f in failed) output.WriteLine($"seed {f.Seed}: {f.Violations[0]}");
-        Assert.True(failed.Count == 0,
-            failed.Count == 0 ? "" : $"{failed.Count} of {results.Count} seeds failed: {string.Join(", ", failed.Select(f => f.Seed))}\n{failed[0].Report()}");
+        if (Replaying) return;
+        var (from, to) = ChosenSeeds() ?? (1, DefaultSeeds);
+        SeedBlock.RunAndAssert(from, to, output);
     }
 
     [Fact]
@@ -60,5 +42,25 @@ public sealed class RandomizedSimulationTests(ITestOutputHelper output)
         output.WriteLine($"seed {seed} ({r.Shape}): {r.Steps} steps, {r.VirtualMs} virtual ms, {r.Proposals} proposals, {r.Committed} committed, " +
             $"{r.Leaders} leaders, {r.Faults} faults, {r.Ops} client ops, trace hash {r.TraceHash:x}");
         Assert.True(r.Ok, r.Report());
+    }
+}
+
+/// <summary>The second block: 1,000 seeds no earlier run is likely to have tried (blocks of 1,000 from 1,001 up to
+/// about 2e9, one drawn per run; test.sh draws it and prints it in the CI log). A separate class, so xunit runs it
+/// alongside seeds 1–1,000.</summary>
+public sealed class FreshSeedSimulationTests(ITestOutputHelper output)
+{
+    private const int BlockSeeds = 1000;
+
+    [Fact]
+    public void A_fresh_block_of_seeds_keeps_every_invariant_under_faults()
+    {
+        // A chosen range or a replay is the whole run: no fresh block beside it.
+        if (RandomizedSimulationTests.Replaying || RandomizedSimulationTests.ChosenSeeds() is not null) return;
+        var text = Environment.GetEnvironmentVariable("ZK_SIM_EXPLORE");
+        var from = string.IsNullOrEmpty(text) ? BlockSeeds * Random.Shared.Next(1, 2_000_000) + 1 : int.Parse(text, CultureInfo.InvariantCulture);
+        if (from <= 0) return;
+        output.WriteLine($"fresh seeds {from}-{from + BlockSeeds - 1}; ZK_SIM_EXPLORE={from} runs this block again");
+        SeedBlock.RunAndAssert(from, from + BlockSeeds - 1, output);
     }
 }

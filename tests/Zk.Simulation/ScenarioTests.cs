@@ -6,7 +6,7 @@ using Zk.Simulation.Harness;
 
 namespace Zk.Simulation;
 
-public sealed class ScenarioTests
+public sealed partial class ScenarioTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
 

@@ -1,7 +1,7 @@
 // The leader's side of its links: discovery (a new epoch agreed by a quorum), synchronization of each learner
 // (DIFF/TRUNC/SNAP, NEWLEADER), forwarded requests, heartbeats and the quorum check that makes a leader step
 // down. A learner gets live proposals from the same turn in which its sync was queued, so nothing is missed
-// or sent twice (zab.md §6, ZOOKEEPER-1264).
+// or sent twice (zab.md §6, ZOOKEEPER-1264). Which acks count, and for how long: docs/ZAB.md.
 using Zk.Actors.Tree;
 using Zk.Actors.Journal;
 using Zk.Actors.Sessions;
@@ -40,8 +40,11 @@ public sealed partial class LeaderActor
     private const int DiffBatch = 1000;
     private readonly Dictionary<long, LearnerHandler> _learners = [];
     private readonly HashSet<int> _epochVoters = [];
+    // By server, not by link: an ACKEPOCH is a durable promise (acceptedEpoch fsynced before it was sent) and a
+    // history summary the leader already checked, both still true after the link closes; a learner that comes
+    // back sends -1 and must not be counted twice (docs/ZAB.md, "Which acknowledgements count"). NEWLEADER acks
+    // are not kept here: they count only while their learner is synced (IsSynced).
     private readonly HashSet<int> _epochAcks = [];
-    private readonly HashSet<int> _newLeaderAcks = [];
     private long _proposedEpoch = -1;
     private bool _epochPersisted;
     private bool _snapshotRequested;
@@ -52,6 +55,8 @@ public sealed partial class LeaderActor
     {
         _epochVoters.Add(_settings.ServerId);
         Timers.StartSingleTimer("init", new DiscoveryTimeout(), TimeSpan.FromMilliseconds(_settings.InitLimit * _settings.TickTimeMs));
+        // Learners that acked NEWLEADER are pinged while the leader waits for a quorum, so they stay synced.
+        Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromMilliseconds(PingIntervalMs));
         Become(Discovery);
         foreach (var m in _stash) Self.Tell(m, Self);
         _stash.Clear();
@@ -86,6 +91,10 @@ public sealed partial class LeaderActor
             case DiscoveryTimeout:
                 Abdicate($"no quorum synchronized within initLimit ({_settings.InitLimit} ticks)");
                 break;
+            case Tick:
+                PingSynced();
+                TryEstablish();
+                break;
             case TouchSession t:
                 _tracker.Touch(t.SessionId, System.NowMs());
                 break;
@@ -99,6 +108,9 @@ public sealed partial class LeaderActor
     {
         if (!_learners.TryGetValue(link.Id, out var l))
         {
+            // A link starts with FOLLOWERINFO. Anything else comes from a link this leader dropped (a graceful close
+            // still delivers what was in flight), and a dropped link's acks and requests count for nothing.
+            if (packet is not FollowerInfo) return;
             l = new LearnerHandler(link, System.NowMs());
             _learners[link.Id] = l;
         }
@@ -254,15 +266,35 @@ public sealed partial class LeaderActor
             l.Phase = LearnerPhase.Synced;
             return;
         }
-        if (!l.IsObserver) _newLeaderAcks.Add(l.ServerId);
         TryEstablish();
     }
 
+    /// <summary>A voter is synced with this leader while it has acked NEWLEADER on a link that is still open and the
+    /// leader heard from it within syncLimit ticks (ZooKeeper's LearnerHandler.synced()). The same test decides
+    /// whether the epoch can be established and, on every tick after that, whether the leader steps down.</summary>
+    private bool IsSynced(LearnerHandler l, long now) =>
+        !l.IsObserver && l.AckedNewLeader && l.LastHeardMs >= now - (long)_settings.SyncLimit * _settings.TickTimeMs;
+
+    /// <summary>This leader and the voters synced with it now (a dropped link is no longer in _learners).</summary>
+    private HashSet<int> SyncedVoters(long now)
+    {
+        var synced = new HashSet<int> { _settings.ServerId };
+        foreach (var l in _learners.Values)
+            if (IsSynced(l, now)) synced.Add(l.ServerId);
+        return synced;
+    }
+
+    /// <summary>Establishes the epoch once the voters synced with this leader, itself included, are a quorum.</summary>
+    /// <remarks>Rule (docs/ZAB.md, "Establishing an epoch"): a NEWLEADER ack counts only while the learner that sent
+    /// it is synced. Its link closing, or syncLimit of silence, takes the ack away: that learner may since have
+    /// crashed, restarted and helped establish a newer epoch, and a leader counting it would start leading an epoch
+    /// already superseded (ScenarioTests.A_leader_does_not_count_the_NEWLEADER_ack_of_a_follower_whose_link_has_closed).
+    /// ZooKeeper keeps a dead learner's NEWLEADER ack (its handler is blocked waiting for the quorum) and steps down
+    /// at a later tick; here establishing asks what that tick would.</remarks>
     private void TryEstablish()
     {
         if (_established || _epoch != _proposedEpoch) return;
-        var acked = new HashSet<int>(_newLeaderAcks) { _settings.ServerId };
-        if (!_settings.Quorum.IsQuorum(acked)) return;
+        if (!_settings.Quorum.IsQuorum(SyncedVoters(System.NowMs()))) return;
         Timers.Cancel("init");
         Establish();
     }
@@ -277,23 +309,25 @@ public sealed partial class LeaderActor
         _learners.Remove(l.Link.Id);
         l.Link.Close();
         if (!_learners.Values.Any(o => o.ServerId == l.ServerId)) _settings.Metrics?.FollowerGone(l.ServerId);
-        if (l.ServerId >= 0 && _established && !l.IsObserver && !_learners.Values.Any(o => o.ServerId == l.ServerId)) _pipeline.Forget(l.ServerId);
+        // The proposal acks that came over this link go with it, like its NEWLEADER ack: a newer link from the same
+        // server (it replaced this one at its FOLLOWERINFO) acks afresh after its own sync.
+        if (_established && l.AckedNewLeader && !l.IsObserver) _pipeline.Forget(l.ServerId);
         LogLearnerDropped(Log, _settings.ServerId, l.ServerId, reason);
     }
 
-    /// <summary>Heartbeats to every learner, and the check that a quorum of voters still hears us (zab.md §7).</summary>
+    /// <summary>Heartbeats to every learner that acked NEWLEADER (observers too: they answer, and time out without).</summary>
+    private void PingSynced()
+    {
+        foreach (var l in _learners.Values)
+            if (l.AckedNewLeader) l.Link.Send(Ping.Empty);
+    }
+
+    /// <summary>Heartbeats, and the step-down rule (docs/ZAB.md): on a tick where this leader and the voters synced
+    /// with it are not a quorum, it stops leading, as ZooKeeper's leader does ("Not sufficient followers synced").</summary>
     private void PingAndCheckQuorum(long now)
     {
-        var ping = Ping.Empty;
-        var alive = new HashSet<int> { _settings.ServerId };
-        var deadline = now - (long)_settings.SyncLimit * _settings.TickTimeMs;
-        foreach (var l in _learners.Values)
-        {
-            if (l.Phase != LearnerPhase.Synced) continue;
-            l.Link.Send(ping);
-            if (!l.IsObserver && l.LastHeardMs >= deadline) alive.Add(l.ServerId);
-        }
-        if (!_settings.Quorum.IsQuorum(alive)) Abdicate("lost the quorum of followers");
+        PingSynced();
+        if (!_settings.Quorum.IsQuorum(SyncedVoters(now))) Abdicate("lost the quorum of followers");
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 6004, Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "[myid:{ServerId}] learner {Learner} dropped: {Reason}")]

@@ -1,8 +1,9 @@
 // The leader of an epoch (zab.md §5–§7). Discovery: collect FOLLOWERINFO from a quorum, choose and persist a
 // new epoch, LEADERINFO, ACKEPOCH. Synchronization: DIFF/TRUNC/SNAP each learner from the in-memory history,
-// NEWLEADER, and once a quorum acked it, UPTODATE. Broadcast: proposals logged with group commit and sent in
-// batches, commits once a quorum of voters logged a zxid, global session expiry. A standalone server is a
-// leader of a quorum of itself that starts in broadcast. Learner links live in LeaderActor.Learners.cs.
+// NEWLEADER, and once the voters synced with it are a quorum (docs/ZAB.md), UPTODATE. Broadcast: proposals
+// logged with group commit and sent in batches, commits once a quorum of voters logged a zxid, global session
+// expiry. A standalone server is a leader of a quorum of itself that starts in broadcast. Learner links live in
+// LeaderActor.Learners.cs.
 using Microsoft.Extensions.Logging;
 using Zk.Actors.Tree;
 using Zk.Actors.Journal;
@@ -115,7 +116,7 @@ public sealed partial class LeaderActor : Actor
         _pipeline = new ProposalPipeline(_settings.Quorum, last);
         _pipeline.Ack(_settings.ServerId, last);
         foreach (var l in _learners.Values)
-            if (l.AckedNewLeader && !l.IsObserver) _pipeline.Ack(l.ServerId, last);
+            if (IsSynced(l, now)) _pipeline.Ack(l.ServerId, last);
         var first = Zxid.Make((int)_epoch, Math.Max(1u, _settings.FirstZxidCounter)).Value;
         var nextZxid = Math.Max(last + 1, _settings.Standalone ? 1 : first);
         _dataTree.Tell(new ServeAsLeader(Self, nextZxid), Self);

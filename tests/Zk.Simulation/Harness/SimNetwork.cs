@@ -74,6 +74,18 @@ public sealed class SimNetwork(SimulationDispatcher sim)
         _silent.Add(Key(a, b));
     }
 
+    /// <summary>Ends the partition between a and b only; traffic and connects held between them go on, in order.</summary>
+    public void Heal(int a, int b)
+    {
+        _cut.Remove(Key(a, b));
+        _silent.Remove(Key(a, b));
+        foreach (var l in _links.Where(l => l.Between(a, b)).ToList()) l.Release();
+        _links.RemoveAll(l => l.Between(a, b) && l.Broken);
+        var held = _heldConnects.Where(h => h.Link.Between(a, b)).ToList();
+        _heldConnects.RemoveAll(h => h.Link.Between(a, b));
+        foreach (var (link, acceptor) in held) Accept(link, acceptor);
+    }
+
     public void Isolate(int serverId, bool silently = false)
     {
         foreach (var other in _endpoints.Keys.Where(k => k != serverId))
