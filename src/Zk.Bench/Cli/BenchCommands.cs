@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Zk.Bench.Compare;
+using Zk.Bench.Metrics;
 using Zk.Bench.Report;
 using Zk.Bench.Runner;
 using Zk.Bench.Workloads;
@@ -23,6 +24,7 @@ public static class BenchCommands
     private static readonly Option<int> SessionTimeoutOption = new("--session-timeout-ms") { Description = "session timeout asked for", DefaultValueFactory = _ => Defaults.SessionTimeoutMs };
     private static readonly Option<int> SeedOption = new("--seed") { Description = "seed of the znode choice", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<FileInfo?> JsonOption = new("--json") { Description = "also write the result as JSON to this file" };
+    private static readonly Option<FileInfo?> HgrmOption = new("--hgrm") { Description = "also write HdrHistogram's percentile distribution of the measured latencies (µs) to this file, for plotting" };
 
     public static RootCommand Build()
     {
@@ -40,6 +42,7 @@ public static class BenchCommands
         root.Options.Add(skipSetup);
         root.Options.Add(progress);
         root.Options.Add(JsonOption);
+        root.Options.Add(HgrmOption);
         root.SetAction(async (parse, ct) =>
         {
             // AcceptOnlyFromAmong has already refused any other name.
@@ -52,7 +55,8 @@ public static class BenchCommands
                 SkipSetup = parse.GetValue(skipSetup),
             };
             var progressS = parse.GetValue(progress);
-            return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption), ct).ConfigureAwait(false);
+            return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption),
+                parse.GetValue(HgrmOption), ct).ConfigureAwait(false);
         });
         root.Subcommands.Add(BuildCompare());
         return root;
@@ -83,7 +87,7 @@ public static class BenchCommands
         Seed = parse.GetValue(SeedOption),
     };
 
-    private static async Task<int> RunAsync(BenchOptions options, TimeSpan? progressInterval, FileInfo? json, CancellationToken ct)
+    private static async Task<int> RunAsync(BenchOptions options, TimeSpan? progressInterval, FileInfo? json, FileInfo? hgrm, CancellationToken ct)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -109,6 +113,7 @@ public static class BenchCommands
         await Console.Out.WriteAsync(TableFormat.Result(result)).ConfigureAwait(false);
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult), ct).ConfigureAwait(false);
+        if (hgrm is not null && result.LatencyHistogram is { } latency) await Latency.WriteHgrmFileAsync(latency, hgrm.FullName, ct).ConfigureAwait(false);
         // Exit 1 when the run was not clean, so scripts notice errors without parsing the table.
         return result.CountsAddUp && result.Errors == 0 ? 0 : 1;
     }
@@ -129,8 +134,9 @@ public static class BenchCommands
         var keep = new Option<bool>("--keep-work-dirs") { Description = "keep the servers' dataDirs, configs and logs" };
         var modes = new Option<string?>("--modes") { Description = "standalone, ensemble, or standalone,ensemble (default: standalone, or ensemble when --ensemble is given)" };
         var ensemble = new Option<int?>("--ensemble") { Description = "members of each ensemble (at least 3; default 3); given alone, runs ensembles instead of standalone servers" };
+        var hgrmDir = new Option<string?>("--hgrm-dir") { Description = "also write each run's HdrHistogram percentile distribution (µs) to MODE-SERVER-WORKLOAD.hgrm in this directory" };
         var failoverRounds = new Option<int>("--failover-rounds") { Description = "fail-over rounds (SIGKILL the leader) per server when ensembles run; 0 skips them", DefaultValueFactory = _ => new CompareOptions().FailoverRounds };
-        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, modes, ensemble, failoverRounds, JsonOption })
+        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, modes, ensemble, failoverRounds, hgrmDir, JsonOption })
             command.Options.Add(o);
         AddCommon(command, withConcurrency: false);
         command.SetAction(async (parse, ct) =>
@@ -158,6 +164,7 @@ public static class BenchCommands
                     Modes = ParseModes(parse.GetValue(modes), parse.GetValue(ensemble) is not null),
                     EnsembleMembers = parse.GetValue(ensemble) ?? new CompareOptions().EnsembleMembers,
                     FailoverRounds = parse.GetValue(failoverRounds),
+                    HgrmDir = parse.GetValue(hgrmDir),
                 };
                 if (options.EnsembleMembers < 3) throw new ArgumentException("--ensemble needs at least 3 members, so that one can be killed");
                 if (options.FailoverRounds < 0) throw new ArgumentException("--failover-rounds cannot be negative");

@@ -137,7 +137,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
 
     private BenchResult Summarize(List<DriverStats> stats, double measuredS)
     {
-        var latency = new LatencyHistogram();
+        var latency = Latency.NewHistogram();
         var errorsByKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long issued = 0, completed = 0, errors = 0, events = 0;
         foreach (var s in stats)
@@ -167,6 +167,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
             WatchEvents = events,
             OpsPerS = measuredS > 0 ? Math.Round(completed / measuredS, 1) : 0,
             LatencyUs = LatencySummary.From(latency),
+            LatencyHistogram = latency,
         };
     }
 
