@@ -1,5 +1,6 @@
 // The command line: `zkbench [run options]` runs one workload against a server; `zkbench compare` starts Apache
-// ZooKeeper and ZkActors and runs the same workloads against both. Parsing only; the runners do the work.
+// ZooKeeper and ZkActors and runs the same workloads against both; `zkbench scrape-cost` measures what scraping
+// ZkActors' /metrics every second costs under load. Parsing only; the runners do the work.
 using System.CommandLine;
 using System.Text.Json;
 using Zk.Bench.Compare;
@@ -34,12 +35,16 @@ public static class BenchCommands
         workload.AcceptOnlyFromAmong(Workloads.Workloads.All.Select(k => k.Name()).ToArray());
         var ops = new Option<long?>("--ops") { Description = "stop after this many measured operations instead of after --duration-s" };
         var skipSetup = new Option<bool>("--skip-setup") { Description = "do not create the data znodes (they exist with the right payload size)" };
+        var scrapeUrl = new Option<string?>("--scrape-url") { Description = "scrape this Prometheus endpoint (e.g. http://127.0.0.1:8080/metrics) during the run, as Prometheus would" };
+        var scrapeInterval = new Option<double>("--scrape-interval-s") { Description = "seconds between scrapes of --scrape-url", DefaultValueFactory = _ => 1 };
         var progress = new Option<double>("--progress-s") { Description = "seconds between progress lines on stderr; 0 for none", DefaultValueFactory = _ => 1 };
         root.Options.Add(connect);
         root.Options.Add(workload);
         AddCommon(root);
         root.Options.Add(ops);
         root.Options.Add(skipSetup);
+        root.Options.Add(scrapeUrl);
+        root.Options.Add(scrapeInterval);
         root.Options.Add(progress);
         root.Options.Add(JsonOption);
         root.Options.Add(HgrmOption);
@@ -47,18 +52,27 @@ public static class BenchCommands
         {
             // AcceptOnlyFromAmong has already refused any other name.
             if (!Workloads.Workloads.TryParse(parse.GetValue(workload)!, out var kind)) return 2;
+            Uri? scrape = null;
+            if (parse.GetValue(scrapeUrl) is { } url && !Uri.TryCreate(url, UriKind.Absolute, out scrape))
+            {
+                await Console.Error.WriteLineAsync($"zkbench: --scrape-url '{url}' is not an absolute URL").ConfigureAwait(false);
+                return 2;
+            }
             var options = Common(parse) with
             {
                 ConnectString = parse.GetValue(connect)!,
                 Workload = kind,
                 MaxOps = parse.GetValue(ops),
                 SkipSetup = parse.GetValue(skipSetup),
+                ScrapeUrl = scrape,
+                ScrapeInterval = TimeSpan.FromSeconds(parse.GetValue(scrapeInterval)),
             };
             var progressS = parse.GetValue(progress);
             return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption),
                 parse.GetValue(HgrmOption), ct).ConfigureAwait(false);
         });
         root.Subcommands.Add(BuildCompare());
+        root.Subcommands.Add(BuildScrapeCost());
         return root;
     }
 
@@ -198,6 +212,58 @@ public static class BenchCommands
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.CompareReport), ct).ConfigureAwait(false);
         return report.AllClean ? 0 : 1;
+    }
+
+    private static Command BuildScrapeCost()
+    {
+        var command = new Command("scrape-cost", "start ZkActors with its admin port and run each workload in pairs, without and with a Prometheus-like scraper of /metrics, to measure what scraping costs");
+        var workloads = new Option<string>("--workloads") { Description = "comma-separated WORKLOAD-SESSIONSxWINDOW list", DefaultValueFactory = _ => string.Join(',', ScrapeCostOptions.DefaultWorkloads.Select(s => $"{s.Kind.Name()}-{s.Sessions}x{s.Window}")) };
+        var rounds = new Option<int>("--rounds") { Description = "pairs of runs (without, with the scraper) per workload", DefaultValueFactory = _ => new ScrapeCostOptions().Rounds };
+        var interval = new Option<double>("--scrape-interval-s") { Description = "seconds between scrapes", DefaultValueFactory = _ => 1 };
+        var dll = new Option<string>("--zkactors-dll") { Description = "the built ZkActors server", DefaultValueFactory = _ => new LaunchSettings().ZkActorsDll };
+        var workDir = new Option<string>("--work-dir") { Description = "where the server's temp dataDir goes", DefaultValueFactory = _ => new ScrapeCostOptions().WorkRoot };
+        foreach (var o in new Option[] { workloads, rounds, interval, dll, workDir, JsonOption })
+            command.Options.Add(o);
+        AddCommon(command, withConcurrency: false);
+        command.SetAction(async (parse, ct) =>
+        {
+            ScrapeCostOptions options;
+            try
+            {
+                options = new ScrapeCostOptions
+                {
+                    Workloads = parse.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadSpec.Parse).ToArray(),
+                    Rounds = parse.GetValue(rounds),
+                    ScrapeInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                    Common = Common(parse, withConcurrency: false),
+                    Launch = new LaunchSettings { ZkActorsDll = parse.GetValue(dll)! },
+                    WorkRoot = parse.GetValue(workDir)!,
+                };
+                if (options.Rounds < 1) throw new ArgumentException("--rounds must be at least 1");
+                if (options.ScrapeInterval <= TimeSpan.Zero) throw new ArgumentException("--scrape-interval-s must be positive");
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"zkbench scrape-cost: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            ScrapeCostReport report;
+            try
+            {
+                report = await new ScrapeCostRunner(options, Console.Error).RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException or BenchSetupException
+                or IOException or System.Net.Sockets.SocketException or Protocol.BenchProtocolException)
+            {
+                await Console.Error.WriteLineAsync($"zkbench scrape-cost: {e.Message}").ConfigureAwait(false);
+                return 3;
+            }
+            await Console.Out.WriteAsync(ScrapeCostTable.Render(report)).ConfigureAwait(false);
+            if (parse.GetValue(JsonOption) is { } json)
+                await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.ScrapeCostReport), ct).ConfigureAwait(false);
+            return report.AllClean ? 0 : 1;
+        });
+        return command;
     }
 
     /// <summary>"standalone", "ensemble" or both, comma-separated, run in the order given.</summary>

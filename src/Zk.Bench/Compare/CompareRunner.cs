@@ -1,7 +1,6 @@
 // `zkbench compare`: runs the same workloads against every server in one run, alternating servers per workload so
 // that background load hits them alike, then the memory workload on a fresh instance of each; standalone servers,
 // ensembles or both in turn, then the fail-over rounds on a fresh ensemble of each kind. Sequential.
-using System.Diagnostics;
 using Zk.Bench.Metrics;
 using Zk.Bench.Report;
 using Zk.Bench.Runner;
@@ -249,31 +248,4 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
     private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 3);
 
     private static string Show(long? bytes) => bytes is null ? "?" : TableFormat.Bytes(bytes.Value);
-
-    /// <summary>Samples server and client CPU time at the edges of the measured phase and the server's RSS at its end.</summary>
-    private sealed class CpuObserver(IReadOnlyList<int> pids) : IRunObserver
-    {
-        private double? _serverStart;
-        private TimeSpan _clientStart;
-
-        public double? ServerCpuS { get; private set; }
-
-        public long? ServerRssBytes { get; private set; }
-
-        public double ClientCpuS { get; private set; }
-
-        public void OnMeasureStart()
-        {
-            _serverStart = ProcessProbe.CpuSeconds(pids);
-            _clientStart = Process.GetCurrentProcess().TotalProcessorTime;
-        }
-
-        public void OnMeasureEnd()
-        {
-            var end = ProcessProbe.CpuSeconds(pids);
-            ServerCpuS = end - _serverStart;
-            ServerRssBytes = ProcessProbe.RssBytes(pids);
-            ClientCpuS = (Process.GetCurrentProcess().TotalProcessorTime - _clientStart).TotalSeconds;
-        }
-    }
 }

@@ -62,6 +62,9 @@ public sealed record BenchResult
 
     public required LatencySummary LatencyUs { get; init; }
 
+    /// <summary>What scraping the server's /metrics during the run gave, when --scrape-url asked for it.</summary>
+    public Runner.ScrapeStats? Scrapes { get; init; }
+
     /// <summary>Every measured latency, merged over the sessions: what --hgrm writes as a percentile distribution.</summary>
     [JsonIgnore]
     public HistogramBase? LatencyHistogram { get; init; }
@@ -75,4 +78,5 @@ public sealed record BenchResult
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BenchResult))]
 [JsonSerializable(typeof(Compare.CompareReport))]
+[JsonSerializable(typeof(Compare.ScrapeCostReport))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;
