@@ -17,9 +17,8 @@ internal sealed class MetricsEndpoint
     {
         _sources = sources;
         var registry = sources.Metrics.Registry;
-        // The process's own series (process_cpu_seconds_total, process_working_set_bytes, process_open_handles,
-        // dotnet_collection_count_total, ...), as every prometheus-net service exports them.
-        DotNetStats.Register(registry);
+        // No DotNetStats (process_* and dotnet_* series): its process_open_handles lists /proc/self/fd on every scrape,
+        // which alone made a scrape cost 3-4 ms of CPU instead of under 1 ms (docs/BENCHMARKS.md).
         registry.AddBeforeCollectCallback(SetHostGauges);
         _exporter = new MetricServerMiddleware(_ => Task.CompletedTask,
             new MetricServerMiddleware.Settings { Registry = registry, EnableOpenMetrics = false });

@@ -107,21 +107,6 @@ public sealed class MetricsEndpointTests(AdminServerFixture fx) : IClassFixture<
             doc.Value("zk_request_latency_seconds_bucket", ("op", "setData"), ("le", "+Inf")));
     }
 
-    [Theory]
-    [InlineData("process_cpu_seconds_total", "counter")]
-    [InlineData("process_start_time_seconds", "gauge")]
-    [InlineData("process_working_set_bytes", "gauge")]
-    [InlineData("process_open_handles", "gauge")]
-    [InlineData("process_num_threads", "gauge")]
-    [InlineData("dotnet_total_memory_bytes", "gauge")]
-    [InlineData("dotnet_collection_count_total", "counter")]
-    public async Task The_process_series_of_every_prometheus_net_service_are_exposed(string family, string type)
-    {
-        var doc = await ScrapeAsync();
-        Assert.Equal(type, doc.TypeOf(family));
-        Assert.NotEmpty(doc.Families[family].Samples);
-    }
-
     [Fact]
     public async Task A_scraper_that_prefers_openmetrics_still_gets_text_format_0_0_4()
     {
