@@ -15,9 +15,6 @@ public sealed record FollowerProgress(int ServerId, long AckedZxid, long LagTxns
 
 public sealed class ServerMetrics
 {
-    /// <summary>The content type of /metrics: Prometheus text format 0.0.4, the only format served.</summary>
-    public const string ContentType = PrometheusConstants.TextContentTypeWithVersionAndEncoding;
-
     private const int OpCodeOffset = 11;
     private static readonly string[] RoleNames = ["looking", "standalone", "leader", "follower", "observer"];
 
