@@ -71,11 +71,13 @@ public class WorkloadRunTests(ZkActorsServerFixture fixture)
     }
 
     [Fact]
-    public async Task Compare_against_a_running_server_samples_its_cpu_and_memory()
+    public async Task Compare_against_a_running_server_samples_its_cpu_and_memory_and_writes_each_latency_distribution()
     {
         var server = RunningServer.ParseExternal($"zkactors={fixture.Server.ConnectString}@{fixture.Server.Pid}");
+        var hgrmDir = Directory.CreateTempSubdirectory("zkbench-hgrm-").FullName;
         var options = new CompareOptions
         {
+            HgrmDir = hgrmDir,
             Workloads = [new WorkloadSpec(WorkloadKind.Read, 2, 8)],
             Common = Short(WorkloadKind.Read) with { Duration = TimeSpan.FromSeconds(1) },
             MemoryZnodes = 1_000,
@@ -91,6 +93,22 @@ public class WorkloadRunTests(ZkActorsServerFixture fixture)
         Assert.Equal(1_000, memory.Populate.Completed);
         Assert.True(memory.RssAfterBytes > 0);
         Assert.Contains("zkactors", CompareTable.Render(report));
+        // The distribution's last row is the 100th percentile with every measured request counted.
+        var last = File.ReadAllLines(Path.Combine(hgrmDir, "standalone-zkactors-read-2x8.hgrm"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).Last().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("1.000000000000", last[1]);
+        Assert.Equal(run.Result.Completed.ToString(System.Globalization.CultureInfo.InvariantCulture), last[2]);
+        Directory.Delete(hgrmDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Every_measured_latency_is_in_the_merged_histogram()
+    {
+        var result = await new BenchRunner(Short(WorkloadKind.Mixed)).RunAsync(CancellationToken.None);
+        AssertClean(result);
+        Assert.NotNull(result.LatencyHistogram);
+        Assert.Equal(result.Completed, result.LatencyHistogram.TotalCount);
+        Assert.True(result.LatencyUs.P50Us > 0 && result.LatencyUs.P50Us <= result.LatencyUs.P99Us && result.LatencyUs.P99Us <= result.LatencyUs.MaxUs);
     }
 
     private static void AssertClean(BenchResult result)

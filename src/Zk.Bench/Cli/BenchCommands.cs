@@ -1,8 +1,10 @@
 // The command line: `zkbench [run options]` runs one workload against a server; `zkbench compare` starts Apache
-// ZooKeeper and ZkActors and runs the same workloads against both. Parsing only; the runners do the work.
+// ZooKeeper and ZkActors and runs the same workloads against both; `zkbench scrape-cost` measures what scraping
+// ZkActors' /metrics every second costs under load. Parsing only; the runners do the work.
 using System.CommandLine;
 using System.Text.Json;
 using Zk.Bench.Compare;
+using Zk.Bench.Metrics;
 using Zk.Bench.Report;
 using Zk.Bench.Runner;
 using Zk.Bench.Workloads;
@@ -23,6 +25,7 @@ public static class BenchCommands
     private static readonly Option<int> SessionTimeoutOption = new("--session-timeout-ms") { Description = "session timeout asked for", DefaultValueFactory = _ => Defaults.SessionTimeoutMs };
     private static readonly Option<int> SeedOption = new("--seed") { Description = "seed of the znode choice", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<FileInfo?> JsonOption = new("--json") { Description = "also write the result as JSON to this file" };
+    private static readonly Option<FileInfo?> HgrmOption = new("--hgrm") { Description = "also write HdrHistogram's percentile distribution of the measured latencies (µs) to this file, for plotting" };
 
     public static RootCommand Build()
     {
@@ -32,29 +35,44 @@ public static class BenchCommands
         workload.AcceptOnlyFromAmong(Workloads.Workloads.All.Select(k => k.Name()).ToArray());
         var ops = new Option<long?>("--ops") { Description = "stop after this many measured operations instead of after --duration-s" };
         var skipSetup = new Option<bool>("--skip-setup") { Description = "do not create the data znodes (they exist with the right payload size)" };
+        var scrapeUrl = new Option<string?>("--scrape-url") { Description = "scrape this Prometheus endpoint (e.g. http://127.0.0.1:8080/metrics) during the run, as Prometheus would" };
+        var scrapeInterval = new Option<double>("--scrape-interval-s") { Description = "seconds between scrapes of --scrape-url", DefaultValueFactory = _ => 1 };
         var progress = new Option<double>("--progress-s") { Description = "seconds between progress lines on stderr; 0 for none", DefaultValueFactory = _ => 1 };
         root.Options.Add(connect);
         root.Options.Add(workload);
         AddCommon(root);
         root.Options.Add(ops);
         root.Options.Add(skipSetup);
+        root.Options.Add(scrapeUrl);
+        root.Options.Add(scrapeInterval);
         root.Options.Add(progress);
         root.Options.Add(JsonOption);
+        root.Options.Add(HgrmOption);
         root.SetAction(async (parse, ct) =>
         {
             // AcceptOnlyFromAmong has already refused any other name.
             if (!Workloads.Workloads.TryParse(parse.GetValue(workload)!, out var kind)) return 2;
+            Uri? scrape = null;
+            if (parse.GetValue(scrapeUrl) is { } url && !Uri.TryCreate(url, UriKind.Absolute, out scrape))
+            {
+                await Console.Error.WriteLineAsync($"zkbench: --scrape-url '{url}' is not an absolute URL").ConfigureAwait(false);
+                return 2;
+            }
             var options = Common(parse) with
             {
                 ConnectString = parse.GetValue(connect)!,
                 Workload = kind,
                 MaxOps = parse.GetValue(ops),
                 SkipSetup = parse.GetValue(skipSetup),
+                ScrapeUrl = scrape,
+                ScrapeInterval = TimeSpan.FromSeconds(parse.GetValue(scrapeInterval)),
             };
             var progressS = parse.GetValue(progress);
-            return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption), ct).ConfigureAwait(false);
+            return await RunAsync(options, progressS > 0 ? TimeSpan.FromSeconds(progressS) : null, parse.GetValue(JsonOption),
+                parse.GetValue(HgrmOption), ct).ConfigureAwait(false);
         });
         root.Subcommands.Add(BuildCompare());
+        root.Subcommands.Add(BuildScrapeCost());
         return root;
     }
 
@@ -83,7 +101,7 @@ public static class BenchCommands
         Seed = parse.GetValue(SeedOption),
     };
 
-    private static async Task<int> RunAsync(BenchOptions options, TimeSpan? progressInterval, FileInfo? json, CancellationToken ct)
+    private static async Task<int> RunAsync(BenchOptions options, TimeSpan? progressInterval, FileInfo? json, FileInfo? hgrm, CancellationToken ct)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -109,6 +127,7 @@ public static class BenchCommands
         await Console.Out.WriteAsync(TableFormat.Result(result)).ConfigureAwait(false);
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(result, BenchJsonContext.Default.BenchResult), ct).ConfigureAwait(false);
+        if (hgrm is not null && result.LatencyHistogram is { } latency) await Latency.WriteHgrmFileAsync(latency, hgrm.FullName, ct).ConfigureAwait(false);
         // Exit 1 when the run was not clean, so scripts notice errors without parsing the table.
         return result.CountsAddUp && result.Errors == 0 ? 0 : 1;
     }
@@ -129,8 +148,9 @@ public static class BenchCommands
         var keep = new Option<bool>("--keep-work-dirs") { Description = "keep the servers' dataDirs, configs and logs" };
         var modes = new Option<string?>("--modes") { Description = "standalone, ensemble, or standalone,ensemble (default: standalone, or ensemble when --ensemble is given)" };
         var ensemble = new Option<int?>("--ensemble") { Description = "members of each ensemble (at least 3; default 3); given alone, runs ensembles instead of standalone servers" };
+        var hgrmDir = new Option<string?>("--hgrm-dir") { Description = "also write each run's HdrHistogram percentile distribution (µs) to MODE-SERVER-WORKLOAD.hgrm in this directory" };
         var failoverRounds = new Option<int>("--failover-rounds") { Description = "fail-over rounds (SIGKILL the leader) per server when ensembles run; 0 skips them", DefaultValueFactory = _ => new CompareOptions().FailoverRounds };
-        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, modes, ensemble, failoverRounds, JsonOption })
+        foreach (var o in new Option[] { workloads, memoryZnodes, memoryPayload, dll, classpath, heap, tick, env, servers, workDir, keep, modes, ensemble, failoverRounds, hgrmDir, JsonOption })
             command.Options.Add(o);
         AddCommon(command, withConcurrency: false);
         command.SetAction(async (parse, ct) =>
@@ -158,6 +178,7 @@ public static class BenchCommands
                     Modes = ParseModes(parse.GetValue(modes), parse.GetValue(ensemble) is not null),
                     EnsembleMembers = parse.GetValue(ensemble) ?? new CompareOptions().EnsembleMembers,
                     FailoverRounds = parse.GetValue(failoverRounds),
+                    HgrmDir = parse.GetValue(hgrmDir),
                 };
                 if (options.EnsembleMembers < 3) throw new ArgumentException("--ensemble needs at least 3 members, so that one can be killed");
                 if (options.FailoverRounds < 0) throw new ArgumentException("--failover-rounds cannot be negative");
@@ -191,6 +212,58 @@ public static class BenchCommands
         if (json is not null)
             await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.CompareReport), ct).ConfigureAwait(false);
         return report.AllClean ? 0 : 1;
+    }
+
+    private static Command BuildScrapeCost()
+    {
+        var command = new Command("scrape-cost", "start ZkActors with its admin port and run each workload in pairs, without and with a Prometheus-like scraper of /metrics, to measure what scraping costs");
+        var workloads = new Option<string>("--workloads") { Description = "comma-separated WORKLOAD-SESSIONSxWINDOW list", DefaultValueFactory = _ => string.Join(',', ScrapeCostOptions.DefaultWorkloads.Select(s => $"{s.Kind.Name()}-{s.Sessions}x{s.Window}")) };
+        var rounds = new Option<int>("--rounds") { Description = "pairs of runs (without, with the scraper) per workload", DefaultValueFactory = _ => new ScrapeCostOptions().Rounds };
+        var interval = new Option<double>("--scrape-interval-s") { Description = "seconds between scrapes", DefaultValueFactory = _ => 1 };
+        var dll = new Option<string>("--zkactors-dll") { Description = "the built ZkActors server", DefaultValueFactory = _ => new LaunchSettings().ZkActorsDll };
+        var workDir = new Option<string>("--work-dir") { Description = "where the server's temp dataDir goes", DefaultValueFactory = _ => new ScrapeCostOptions().WorkRoot };
+        foreach (var o in new Option[] { workloads, rounds, interval, dll, workDir, JsonOption })
+            command.Options.Add(o);
+        AddCommon(command, withConcurrency: false);
+        command.SetAction(async (parse, ct) =>
+        {
+            ScrapeCostOptions options;
+            try
+            {
+                options = new ScrapeCostOptions
+                {
+                    Workloads = parse.GetValue(workloads)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(WorkloadSpec.Parse).ToArray(),
+                    Rounds = parse.GetValue(rounds),
+                    ScrapeInterval = TimeSpan.FromSeconds(parse.GetValue(interval)),
+                    Common = Common(parse, withConcurrency: false),
+                    Launch = new LaunchSettings { ZkActorsDll = parse.GetValue(dll)! },
+                    WorkRoot = parse.GetValue(workDir)!,
+                };
+                if (options.Rounds < 1) throw new ArgumentException("--rounds must be at least 1");
+                if (options.ScrapeInterval <= TimeSpan.Zero) throw new ArgumentException("--scrape-interval-s must be positive");
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"zkbench scrape-cost: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            ScrapeCostReport report;
+            try
+            {
+                report = await new ScrapeCostRunner(options, Console.Error).RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException or BenchSetupException
+                or IOException or System.Net.Sockets.SocketException or Protocol.BenchProtocolException)
+            {
+                await Console.Error.WriteLineAsync($"zkbench scrape-cost: {e.Message}").ConfigureAwait(false);
+                return 3;
+            }
+            await Console.Out.WriteAsync(ScrapeCostTable.Render(report)).ConfigureAwait(false);
+            if (parse.GetValue(JsonOption) is { } json)
+                await File.WriteAllTextAsync(json.FullName, JsonSerializer.Serialize(report, BenchJsonContext.Default.ScrapeCostReport), ct).ConfigureAwait(false);
+            return report.AllClean ? 0 : 1;
+        });
+        return command;
     }
 
     /// <summary>"standalone", "ensemble" or both, comma-separated, run in the order given.</summary>

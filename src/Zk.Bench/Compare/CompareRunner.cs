@@ -1,7 +1,7 @@
 // `zkbench compare`: runs the same workloads against every server in one run, alternating servers per workload so
 // that background load hits them alike, then the memory workload on a fresh instance of each; standalone servers,
 // ensembles or both in turn, then the fail-over rounds on a fresh ensemble of each kind. Sequential.
-using System.Diagnostics;
+using Zk.Bench.Metrics;
 using Zk.Bench.Report;
 using Zk.Bench.Runner;
 using Zk.Bench.Workloads;
@@ -65,6 +65,9 @@ public sealed record CompareOptions
     public IReadOnlyList<RunningServer> External { get; init; } = [];
 
     public string WorkRoot { get; init; } = Path.Combine(Path.GetTempPath(), "zkbench-compare");
+
+    /// <summary>Where each run's .hgrm percentile distribution goes; null writes none.</summary>
+    public string? HgrmDir { get; init; }
 }
 
 public sealed class CompareRunner(CompareOptions options, TextWriter log)
@@ -184,6 +187,12 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
         var runner = new BenchRunner(bench, log, TimeSpan.FromSeconds(5), cpu);
         var result = await runner.RunAsync(ct).ConfigureAwait(false);
         await log.WriteLineAsync($"{server.Name,-14} {spec.Label,-22} {TableFormat.Count(result.OpsPerS),10} ops/s  p50 {TableFormat.Latency(result.LatencyUs.P50Us)}  p99 {TableFormat.Latency(result.LatencyUs.P99Us)}  errors {result.Errors}").ConfigureAwait(false);
+        if (options.HgrmDir is { } dir && result.LatencyHistogram is { } latency)
+        {
+            Directory.CreateDirectory(dir);
+            var mode = server.Members > 1 ? $"{server.Members}-node" : "standalone";
+            await Latency.WriteHgrmFileAsync(latency, Path.Combine(dir, HgrmFileName(mode, server.Name, spec.Label)), ct).ConfigureAwait(false);
+        }
         var per100k = result.Completed > 0 ? 100_000.0 / result.Completed : (double?)null;
         return new ServerRun(server.Name, result, Round(cpu.ServerCpuS), Round(cpu.ServerCpuS * per100k), cpu.ServerRssBytes,
             Round(cpu.ClientCpuS * (per100k ?? 0)) ?? 0);
@@ -229,37 +238,14 @@ public sealed class CompareRunner(CompareOptions options, TextWriter log)
         };
     }
 
+    /// <summary>"standalone", "ZkActors", "write 8x64" → standalone-zkactors-write-8x64.hgrm.</summary>
+    public static string HgrmFileName(string mode, string server, string workload) =>
+        string.Join('-', new[] { mode, server, workload }.Select(p => p.ToLowerInvariant().Replace(' ', '-'))) + ".hgrm";
+
     private static double? PerZnode(long? before, long? after, long znodes) =>
         before is null || after is null ? null : Math.Round((after.Value - before.Value) / (double)znodes, 1);
 
     private static double? Round(double? v) => v is null ? null : Math.Round(v.Value, 3);
 
     private static string Show(long? bytes) => bytes is null ? "?" : TableFormat.Bytes(bytes.Value);
-
-    /// <summary>Samples server and client CPU time at the edges of the measured phase and the server's RSS at its end.</summary>
-    private sealed class CpuObserver(IReadOnlyList<int> pids) : IRunObserver
-    {
-        private double? _serverStart;
-        private TimeSpan _clientStart;
-
-        public double? ServerCpuS { get; private set; }
-
-        public long? ServerRssBytes { get; private set; }
-
-        public double ClientCpuS { get; private set; }
-
-        public void OnMeasureStart()
-        {
-            _serverStart = ProcessProbe.CpuSeconds(pids);
-            _clientStart = Process.GetCurrentProcess().TotalProcessorTime;
-        }
-
-        public void OnMeasureEnd()
-        {
-            var end = ProcessProbe.CpuSeconds(pids);
-            ServerCpuS = end - _serverStart;
-            ServerRssBytes = ProcessProbe.RssBytes(pids);
-            ClientCpuS = (Process.GetCurrentProcess().TotalProcessorTime - _clientStart).TotalSeconds;
-        }
-    }
 }

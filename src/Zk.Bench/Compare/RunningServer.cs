@@ -50,6 +50,9 @@ public sealed class RunningServer : IAsyncDisposable
 
     public string ConnectString { get; }
 
+    /// <summary>The admin HTTP port of a standalone server started with LaunchSettings.AdminServer; null otherwise.</summary>
+    public int? AdminPort { get; init; }
+
     /// <summary>The current PID of every member; a member restarted after a kill has a new one.</summary>
     public IReadOnlyList<int> Pids => _processes.Length > 0 ? _processes.Select(p => p.Id).ToArray() : _externalPids;
 

@@ -26,6 +26,9 @@ public sealed record LaunchSettings
     public IReadOnlyDictionary<string, string> ZkActorsEnvironment { get; init; } = new Dictionary<string, string>();
 
     public bool KeepWorkDirs { get; init; }
+
+    /// <summary>Standalone servers open their admin HTTP port on a free loopback port (RunningServer.AdminPort).</summary>
+    public bool AdminServer { get; init; }
 }
 
 public abstract partial class ServerLauncher
@@ -48,11 +51,12 @@ public abstract partial class ServerLauncher
         var dataDir = Path.Combine(dir, "data");
         Directory.CreateDirectory(dataDir);
         var port = FreeLoopbackPort();
+        int? adminPort = settings.AdminServer ? FreeLoopbackPort() : null;
         var configPath = Path.Combine(dir, "zoo.cfg");
-        await File.WriteAllTextAsync(configPath, ZooCfg(settings.TickTimeMs, dataDir, port), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(configPath, ZooCfg(settings.TickTimeMs, dataDir, port, adminPort), ct).ConfigureAwait(false);
         var logPath = Path.Combine(dir, "server.log");
         var process = StartProcess(StartInfo(configPath, dir, settings, ensembleMember: false), logPath);
-        var server = new RunningServer(Name, $"127.0.0.1:{port}", process, dir, logPath, settings.KeepWorkDirs, this);
+        var server = new RunningServer(Name, $"127.0.0.1:{port}", process, dir, logPath, settings.KeepWorkDirs, this) { AdminPort = adminPort };
         try
         {
             await WaitUntilServingAsync(server, ct).ConfigureAwait(false);
@@ -72,8 +76,9 @@ public abstract partial class ServerLauncher
     public static string SettingsSummary(int tickTimeMs) =>
         $"tickTime={tickTimeMs} ms, initLimit={InitLimitTicks}, syncLimit={SyncLimitTicks}, forceSync=yes, loopback only; the same for both servers";
 
-    /// <summary>The same settings for every server: standalone, fsync on every commit, loopback only, no connection cap.</summary>
-    public static string ZooCfg(int tickTimeMs, string dataDir, int port) => string.Join('\n',
+    /// <summary>The same settings for every server: standalone, fsync on every commit, loopback only, no connection cap;
+    /// the admin port only when one is given.</summary>
+    public static string ZooCfg(int tickTimeMs, string dataDir, int port, int? adminPort = null) => string.Join('\n',
         $"tickTime={tickTimeMs}",
         $"initLimit={InitLimitTicks}",
         $"syncLimit={SyncLimitTicks}",
@@ -83,7 +88,7 @@ public abstract partial class ServerLauncher
         "forceSync=yes",
         "maxClientCnxns=0",
         "4lw.commands.whitelist=*",
-        "admin.enableServer=false",
+        adminPort is { } admin ? $"admin.enableServer=true\nadmin.serverAddress=127.0.0.1\nadmin.serverPort={admin}" : "admin.enableServer=false",
         "");
 
     public static int FreeLoopbackPort()

@@ -1,5 +1,6 @@
 // The outcome of one run as it is printed and written to JSON. Immutable; built once by the runner.
 using System.Text.Json.Serialization;
+using HdrHistogram;
 using Zk.Bench.Metrics;
 
 namespace Zk.Bench.Report;
@@ -14,14 +15,15 @@ public sealed record LatencySummary(
     double MeanUs,
     long Count)
 {
-    public static LatencySummary From(LatencyHistogram h) => new(
-        h.MinNs / 1e3,
-        h.ValueAtPercentileNs(50) / 1e3,
-        h.ValueAtPercentileNs(90) / 1e3,
-        h.ValueAtPercentileNs(99) / 1e3,
-        h.ValueAtPercentileNs(99.9) / 1e3,
-        h.MaxNs / 1e3,
-        Math.Round(h.MeanNs / 1e3, 1),
+    /// <summary>HdrHistogram's figures: each percentile and the max the highest value of its bucket, the min the lowest.</summary>
+    public static LatencySummary From(HistogramBase h) => new(
+        Latency.MinNs(h) / 1e3,
+        Latency.PercentileNs(h, 50) / 1e3,
+        Latency.PercentileNs(h, 90) / 1e3,
+        Latency.PercentileNs(h, 99) / 1e3,
+        Latency.PercentileNs(h, 99.9) / 1e3,
+        Latency.MaxNs(h) / 1e3,
+        Math.Round(Latency.MeanNs(h) / 1e3, 1),
         h.TotalCount);
 }
 
@@ -60,6 +62,13 @@ public sealed record BenchResult
 
     public required LatencySummary LatencyUs { get; init; }
 
+    /// <summary>What scraping the server's /metrics during the run gave, when --scrape-url asked for it.</summary>
+    public Runner.ScrapeStats? Scrapes { get; init; }
+
+    /// <summary>Every measured latency, merged over the sessions: what --hgrm writes as a percentile distribution.</summary>
+    [JsonIgnore]
+    public HistogramBase? LatencyHistogram { get; init; }
+
     /// <summary>The invariant every run must keep: each measured request either completed or failed.</summary>
     [JsonIgnore]
     public bool CountsAddUp => Issued == Completed + Errors;
@@ -69,4 +78,5 @@ public sealed record BenchResult
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BenchResult))]
 [JsonSerializable(typeof(Compare.CompareReport))]
+[JsonSerializable(typeof(Compare.ScrapeCostReport))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,7 +1,8 @@
 // The live progress line on stderr: phase, elapsed seconds, ops/s and p99 of the last interval, errors so far.
-// One background task per run; it only reads the drivers' counters and drains the shared interval histogram.
+// One background task per run; it only reads the drivers' counters and takes the shared recorder's intervals.
 using System.Diagnostics;
 using System.Globalization;
+using HdrHistogram;
 using Zk.Bench.Metrics;
 using Zk.Bench.Runner;
 
@@ -58,7 +59,7 @@ public sealed class ProgressLine : IAsyncDisposable
     private async Task LoopAsync(TimeSpan interval)
     {
         using var timer = new PeriodicTimer(interval);
-        var window = new LatencyHistogram();
+        HistogramBase? window = null;
         long lastCompleted = 0;
         var lastTicks = Stopwatch.GetTimestamp();
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
@@ -70,11 +71,11 @@ public sealed class ProgressLine : IAsyncDisposable
                 completed += s.AllCompleted;
                 errors += s.Errors;
             }
-            window.Reset();
-            _control.Interval.DrainInto(window);
+            // The recorder hands back the previous interval's histogram to fill again.
+            window = window is null ? _control.Interval.GetIntervalHistogram() : _control.Interval.GetIntervalHistogram(window);
             var seconds = Math.Max(1e-9, Stopwatch.GetElapsedTime(lastTicks, now).TotalSeconds);
             var line = Format(_label, _control.Phase, Stopwatch.GetElapsedTime(_startTicks, now).TotalSeconds,
-                (completed - lastCompleted) / seconds, window.ValueAtPercentileNs(99), errors);
+                (completed - lastCompleted) / seconds, Latency.PercentileNs(window, 99), errors);
             if (_overwrite) await _out.WriteAsync("\r" + line + "  ").ConfigureAwait(false);
             else await _out.WriteLineAsync(line).ConfigureAwait(false);
             lastCompleted = completed;

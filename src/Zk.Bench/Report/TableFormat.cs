@@ -68,8 +68,15 @@ public static class TableFormat
             ["latency mean", Latency(l.MeanUs)],
         ];
         if (r.WatchEvents > 0) rows.Insert(10, ["watch events", $"{Count(r.WatchEvents)} ({Count(r.WatchEvents / Math.Max(r.MeasuredS, 1e-9))}/s)"]);
+        if (r.Scrapes is { } s) rows.Add(["metrics scrapes", Scrapes(s)]);
         return Grid(rows);
     }
+
+    /// <summary>"12 every 1 s, 0 failed, p50 1.20 ms, max 3.40 ms, 9 KiB each".</summary>
+    public static string Scrapes(Runner.ScrapeStats s) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Count(s.Scrapes)} every {s.IntervalS:0.###} s, {Count(s.Failures)} failed, ")
+        + $"p50 {Latency(s.P50Ms * 1000)}, max {Latency(s.MaxMs * 1000)}, {Bytes(s.MeanBytes)} each"
+        + (s.LastFailure is { } why ? $" (last failure: {why})" : "");
 
     private static string Describe(BenchResult r) =>
         r.ReadPercent is { } p ? $"{r.Workload} ({p}% reads)" : r.Workload;

@@ -56,8 +56,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
                     return (Func<CancellationToken, Task>)d.RunAsync;
                 }).ToArray();
             }
-            var measuredS = await DriveAsync(control, drivers, stats, ct).ConfigureAwait(false);
-            return Summarize(stats, measuredS);
+            var (measuredS, scrapes) = await DriveAsync(control, drivers, stats, ct).ConfigureAwait(false);
+            return Summarize(stats, measuredS) with { Scrapes = scrapes };
         }
         finally
         {
@@ -103,12 +103,15 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
         }
     }
 
-    private async Task<double> DriveAsync(RunControl control, Func<CancellationToken, Task>[] drivers,
+    // The scraper, when asked for, runs from the warm-up to the end of the drain: the load it is measured against.
+    private async Task<(double MeasuredS, ScrapeStats? Scrapes)> DriveAsync(RunControl control, Func<CancellationToken, Task>[] drivers,
         List<DriverStats> stats, CancellationToken ct)
     {
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(ct);
         ProgressLine? line = progress is null ? null
             : new ProgressLine(options.Describe(), control, () => stats, progress, progressInterval ?? TimeSpan.FromSeconds(1));
+        await using var scraper = options.ScrapeUrl is { } url ? new MetricsScraper(url, options.ScrapeInterval) : null;
+        scraper?.Start();
         try
         {
             var running = drivers.Select(d => Task.Run(() => d(drain.Token), CancellationToken.None)).ToArray();
@@ -125,8 +128,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
             await allDone.ConfigureAwait(false);
             var endTicks = Stopwatch.GetTimestamp();
             observer?.OnMeasureEnd();
+            var scrapes = scraper is null ? null : await scraper.StopAsync().ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            return Stopwatch.GetElapsedTime(control.MeasureStartTicks, endTicks).TotalSeconds;
+            return (Stopwatch.GetElapsedTime(control.MeasureStartTicks, endTicks).TotalSeconds, scrapes);
         }
         finally
         {
@@ -137,7 +141,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
 
     private BenchResult Summarize(List<DriverStats> stats, double measuredS)
     {
-        var latency = new LatencyHistogram();
+        var latency = Latency.NewHistogram();
         var errorsByKind = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long issued = 0, completed = 0, errors = 0, events = 0;
         foreach (var s in stats)
@@ -167,6 +171,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter? progress = nul
             WatchEvents = events,
             OpsPerS = measuredS > 0 ? Math.Round(completed / measuredS, 1) : 0,
             LatencyUs = LatencySummary.From(latency),
+            LatencyHistogram = latency,
         };
     }
 

@@ -1,6 +1,7 @@
 // The state one run shares between its drivers and the progress line: the phase, the operation budget and each
 // driver's counters. Each DriverStats has one writer (its driver); the progress line only reads.
 using System.Diagnostics;
+using HdrHistogram;
 using Zk.Bench.Metrics;
 
 namespace Zk.Bench.Runner;
@@ -28,8 +29,8 @@ public sealed class RunControl
     /// <summary>Completes when a run with --ops has handed out its last measured operation.</summary>
     public Task BudgetExhausted => _budgetExhausted.Task;
 
-    /// <summary>Latencies of every phase, drained once a second by the progress line.</summary>
-    public LatencyHistogram Interval { get; } = new();
+    /// <summary>Latencies of every phase, from every driver; the progress line takes one interval at a time.</summary>
+    public Recorder Interval { get; } = Latency.NewIntervalRecorder();
 
     public long MeasureStartTicks { get; private set; }
 
@@ -75,17 +76,18 @@ public sealed class DriverStats
 
     public Dictionary<string, long> ErrorsByKind { get; } = new(StringComparer.Ordinal);
 
-    public LatencyHistogram Latency { get; } = new();
+    /// <summary>Latencies of the measured phase; written by this driver only.</summary>
+    public LongHistogram Latency { get; } = Metrics.Latency.NewHistogram();
 
     public static long ElapsedNs(long startTicks, long endTicks) => (long)((endTicks - startTicks) * NsPerTick);
 
     public void RecordSuccess(bool measured, long latencyNs, RunControl control)
     {
         Volatile.Write(ref _allCompleted, _allCompleted + 1);
-        control.Interval.RecordAtomic(latencyNs);
+        control.Interval.RecordNs(latencyNs);
         if (!measured) return;
         Completed++;
-        Latency.Record(latencyNs);
+        Latency.RecordNs(latencyNs);
     }
 
     public void RecordError(bool measured, string kind, long count = 1)

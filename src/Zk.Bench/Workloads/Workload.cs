@@ -108,6 +108,11 @@ public sealed record BenchOptions
     /// <summary>Skip the setup phase (the data znodes already exist with the right payload size).</summary>
     public bool SkipSetup { get; init; }
 
+    /// <summary>A Prometheus endpoint (e.g. http://127.0.0.1:8080/metrics) to scrape every ScrapeInterval during the run.</summary>
+    public Uri? ScrapeUrl { get; init; }
+
+    public TimeSpan ScrapeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Every path of the run outside the data znodes carries this tag, so runs never collide.</summary>
     public string RunTag { get; init; } = Guid.NewGuid().ToString("N")[..8];
 
@@ -125,6 +130,8 @@ public sealed record BenchOptions
         if (Duration <= TimeSpan.Zero && MaxOps is null) problems.Add("--duration must be positive (or give --ops)");
         if (MaxOps is < 1) problems.Add("--ops must be at least 1");
         if (Warmup < TimeSpan.Zero) problems.Add("--warmup must not be negative");
+        if (ScrapeUrl is not null && ScrapeInterval <= TimeSpan.Zero) problems.Add("--scrape-interval-s must be positive");
+        if (ScrapeUrl is { } url && !(url.IsAbsoluteUri && url.Scheme is "http" or "https")) problems.Add("--scrape-url must be an http(s) URL");
         return problems;
     }
 }

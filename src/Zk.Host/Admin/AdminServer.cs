@@ -1,6 +1,7 @@
 // The admin port (admin.serverPort on admin.serverAddress): ZooKeeper's /commands, /health, /ready, Prometheus
 // /metrics, the dashboard's JSON API and its static files. Its own Kestrel host, so that a taken admin port only
-// costs a warning (as in ZooKeeper) and never the client port. Requests run concurrently on Kestrel's threads.
+// costs a warning (as in ZooKeeper) and never the client port. Requests run concurrently on Kestrel's threads; the
+// data tree's gauges of /metrics are sampled by one background task while the port is open.
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -17,14 +18,20 @@ internal sealed partial class AdminServer : IAsyncDisposable
 
     private readonly AdminSources _sources;
     private readonly DashboardApi _api;
+    private readonly MetricsEndpoint _metrics;
+    private readonly TreeGaugeSampler _treeGauges;
+    private readonly TimeSpan _treeSampleInterval;
     private readonly ILogger _log;
     private WebApplication? _web;
 
-    public AdminServer(AdminSources sources, ILoggerFactory loggers)
+    public AdminServer(AdminSources sources, ILoggerFactory loggers, TimeSpan? treeSampleInterval = null)
     {
         _sources = sources;
         _log = loggers.CreateLogger("Zk.Admin");
         _api = new DashboardApi(sources);
+        _metrics = new MetricsEndpoint(sources);
+        _treeGauges = new TreeGaugeSampler(sources.Metrics, sources.TreeStatusAsync, TimeProvider.System);
+        _treeSampleInterval = treeSampleInterval ?? TreeGaugeSampler.DefaultInterval;
     }
 
     /// <summary>The bound endpoint, or null when the admin server is off or could not bind.</summary>
@@ -51,16 +58,20 @@ internal sealed partial class AdminServer : IAsyncDisposable
         }
         _web = web;
         Endpoint = new IPEndPoint(address, port);
+        _treeGauges.Start(_treeSampleInterval);
         LogListening(_log, address, port);
     }
 
+    /// <summary>Stops sampling before the port: the node stops after this, and a sample must not ask a stopped tree.</summary>
     public async Task StopAsync()
     {
+        await _treeGauges.DisposeAsync().ConfigureAwait(false);
         if (_web is not null) await _web.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _treeGauges.DisposeAsync().ConfigureAwait(false);
         if (_web is not null) await _web.DisposeAsync().ConfigureAwait(false);
         _api.Dispose();
     }
@@ -91,9 +102,7 @@ internal sealed partial class AdminServer : IAsyncDisposable
                 }, Compact).ConfigureAwait(false);
                 return;
             case "/metrics":
-                var text = await _sources.ScrapeAsync(ct).ConfigureAwait(false);
-                ctx.Response.ContentType = Zk.Actors.Server.Metrics.MetricsRegistry.ContentType;
-                await ctx.Response.WriteAsync(text, ct).ConfigureAwait(false);
+                await _metrics.ServeAsync(ctx).ConfigureAwait(false);
                 return;
             case "/commands" or "/commands/":
                 await WriteJsonAsync(ctx, 200, new Dictionary<string, object?>

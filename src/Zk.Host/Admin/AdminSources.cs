@@ -22,9 +22,6 @@ internal sealed class AdminSources(
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
-    // One scrape at a time: the packet counters follow ServerStats by adding the growth each scrape sees.
-    private readonly SemaphoreSlim _scrape = new(1, 1);
-
     public HostOptions Options => options;
 
     public ServerIdentity Identity => identity;
@@ -73,33 +70,4 @@ internal sealed class AdminSources(
 
     public FourLetterWordInputs FourLetterInputs(ServerNode n, TreeStatus? tree) =>
         new(identity, n.State, stats, connections, tree, NowMs);
-
-    /// <summary>Sets the gauges that mirror state kept elsewhere, then renders every metric.</summary>
-    public async Task<string> ScrapeAsync(CancellationToken ct)
-    {
-        await _scrape.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return await ScrapeLockedAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            _scrape.Release();
-        }
-    }
-
-    private async Task<string> ScrapeLockedAsync(CancellationToken ct)
-    {
-        if (State is { } state) metrics.SetRole(state);
-        if (await TreeStatusAsync(ct).ConfigureAwait(false) is { } tree) metrics.SetTree(tree);
-        metrics.AliveConnections.Set(connections.Count);
-        long outstanding = 0;
-        foreach (var c in connections.All) outstanding += c.Stats.Outstanding;
-        metrics.OutstandingRequests.Set(outstanding);
-        // ServerStats can be reset by srst; a counter only moves forward, so it follows the growth it sees.
-        metrics.PacketsReceived.Inc(stats.Received - metrics.PacketsReceived.Value);
-        metrics.PacketsSent.Inc(stats.Sent - metrics.PacketsSent.Value);
-        metrics.UptimeSeconds.Set((NowMs - identity.StartedMs) / 1000.0);
-        return metrics.Registry.Scrape();
-    }
 }

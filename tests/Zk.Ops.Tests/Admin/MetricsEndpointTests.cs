@@ -1,17 +1,39 @@
-// /metrics of a real server process, parsed by the strict Prometheus text parser: every named series is there, typed
-// as it should be, and moves with the work the fixture's client did.
+// /metrics of a real server process, read by the reference Prometheus parser (prometheus_client): every named series
+// is there, typed as it should be, and moves with the work the fixture's client did.
+using System.Net.Http.Headers;
 using Zk.Ops.Tests.Infrastructure;
 
 namespace Zk.Ops.Tests.Admin;
 
 public sealed class MetricsEndpointTests(AdminServerFixture fx) : IClassFixture<AdminServerFixture>
 {
-    private async Task<PrometheusDocument> ScrapeAsync()
+    private static readonly TimeSpan SamplePatience = TimeSpan.FromSeconds(30);
+
+    private async Task<PrometheusDocument> ScrapeAsync(string? accept = null)
     {
-        using var response = await fx.Http.GetAsync("/metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        if (accept is not null) request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
+        using var response = await fx.Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+        return await PrometheusText.ParseAsync(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// The data tree's gauges are sampled every few seconds, not computed per scrape: a scrape that must show the
+    /// fixture's work waits for a sample asked for after it (zk_tree_sampled_timestamp_seconds says when).
+    /// </summary>
+    private async Task<PrometheusDocument> ScrapeAfterNextTreeSampleAsync()
+    {
+        var afterS = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1) / 1000.0;
+        var deadline = DateTime.UtcNow + SamplePatience;
+        while (true)
+        {
+            var doc = await ScrapeAsync();
+            if (doc.Value("zk_tree_sampled_timestamp_seconds") >= afterS) return doc;
+            Assert.True(DateTime.UtcNow < deadline, $"no tree sample within {SamplePatience.TotalSeconds} s");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 
     [Theory]
@@ -20,6 +42,7 @@ public sealed class MetricsEndpointTests(AdminServerFixture fx) : IClassFixture<
     [InlineData("zk_ephemerals_count", "gauge")]
     [InlineData("zk_approximate_data_size_bytes", "gauge")]
     [InlineData("zk_global_sessions", "gauge")]
+    [InlineData("zk_tree_sampled_timestamp_seconds", "gauge")]
     [InlineData("zk_alive_connections", "gauge")]
     [InlineData("zk_outstanding_requests", "gauge")]
     [InlineData("zk_packets_received_total", "counter")]
@@ -50,7 +73,7 @@ public sealed class MetricsEndpointTests(AdminServerFixture fx) : IClassFixture<
     [Fact]
     public async Task The_values_follow_what_the_client_did()
     {
-        var doc = await ScrapeAsync();
+        var doc = await ScrapeAfterNextTreeSampleAsync();
         Assert.True(doc.Value("zk_znode_count") >= 9);
         Assert.Equal(1, doc.Value("zk_ephemerals_count"));
         Assert.True(doc.Value("zk_watch_count") >= 2);
@@ -82,5 +105,13 @@ public sealed class MetricsEndpointTests(AdminServerFixture fx) : IClassFixture<
         Assert.True(doc.Value("zk_request_latency_seconds_count", ("op", "setData")) >= 5);
         Assert.Equal(doc.Value("zk_request_latency_seconds_count", ("op", "setData")),
             doc.Value("zk_request_latency_seconds_bucket", ("op", "setData"), ("le", "+Inf")));
+    }
+
+    [Fact]
+    public async Task A_scraper_that_prefers_openmetrics_still_gets_text_format_0_0_4()
+    {
+        // What Prometheus sends; the exporter could answer in OpenMetrics, and /metrics keeps its content type instead.
+        var doc = await ScrapeAsync("application/openmetrics-text; version=1.0.0");
+        Assert.Equal("counter", doc.TypeOf("zk_commits_total"));
     }
 }

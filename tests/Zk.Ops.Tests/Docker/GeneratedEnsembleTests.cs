@@ -75,7 +75,7 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
         PrometheusDocument metrics = null!;
         await WaitForAsync(async () =>
         {
-            metrics = PrometheusText.Parse(await leader.Admin.GetStringAsync("/metrics"));
+            metrics = await PrometheusText.ParseAsync(await leader.Admin.GetStringAsync("/metrics"));
             return metrics.Samples("zk_follower_lag_txns").Count == 2;
         }, "both followers' ACKs at the leader");
         Assert.Equal(1, metrics.Value("zk_zab_role", ("role", "leader")));
@@ -84,7 +84,7 @@ public sealed class GeneratedEnsembleTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(metrics.Value("zk_commits_total") >= 2);
         foreach (var s in _servers)
         {
-            var m = PrometheusText.Parse(await s.Admin.GetStringAsync("/metrics"));
+            var m = await PrometheusText.ParseAsync(await s.Admin.GetStringAsync("/metrics"));
             Assert.True(m.Value("zk_elections_total") >= 1, $"{s.Name} counted no election");
             Assert.True(m.Value("zk_election_duration_seconds_count") >= 1);
             Assert.True(m.Value("zk_zab_epoch") >= 1);
