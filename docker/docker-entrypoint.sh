@@ -85,7 +85,7 @@ generate_config() {
     for server in $ZOO_SERVERS; do
       rewrite_server "$server"
     done
-    # The image's health check asks ruok; ZooKeeper's default list (srvr) would refuse it.
+    # The image's health check asks srvr, which answers with a mode only while the member serves; ruok is allowed too.
     echo "4lw.commands.whitelist=${ZOO_4LW_COMMANDS_WHITELIST:-srvr,ruok}"
     local extra
     for extra in ${ZOO_CFG_EXTRA:-}; do
@@ -123,6 +123,14 @@ if [[ $# -eq 0 ]]; then
   set -- zkactors "$CONFIG"
 fi
 if [[ "$1" == "zkactors" ]]; then
-  wait_for_hosts
+  # Until the exec below, this shell is PID 1, which ignores a signal it has no handler for, and bash runs a trap
+  # only once the foreground command ends (a name lookup can take seconds). So the wait runs in the background and
+  # the shell waits for it: `docker stop` during the wait ends the container at once instead of after 10 s.
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  wait_for_hosts &
+  wait "$!"
+  trap - TERM INT
 fi
+# exec: the server replaces this shell and becomes PID 1, so `docker stop`'s SIGTERM reaches it.
 exec "$@"

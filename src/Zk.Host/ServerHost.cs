@@ -159,7 +159,16 @@ public sealed partial class ServerHost : IClientPortServer, IAsyncDisposable
     public async Task StopAsync()
     {
         if (_admin is not null) await _admin.StopAsync().ConfigureAwait(false);
-        if (_web is not null) await _web.StopAsync().ConfigureAwait(false);
+        if (_web is not null)
+        {
+            // Like ZooKeeper, a stopping server closes its client connections at once; the clients reconnect to
+            // another member. Kestrel would otherwise wait out its 30 s shutdown timeout for connections that a
+            // ZooKeeper client never closes by itself (`docker stop` sends SIGKILL after 10 s). A cancelled token
+            // makes Kestrel abort the open connections instead of waiting for them.
+            using var closeNow = new CancellationTokenSource();
+            await closeNow.CancelAsync().ConfigureAwait(false);
+            await _web.StopAsync(closeNow.Token).ConfigureAwait(false);
+        }
         if (_node is not null) await _node.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         if (_quorum is not null) await _quorum.DisposeAsync().ConfigureAwait(false);
         _system?.Dispose();

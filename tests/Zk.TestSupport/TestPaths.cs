@@ -1,5 +1,5 @@
 // Where the things the tests run live: the repository, the built zkactors.dll (run from a private copy), Apache
-// ZooKeeper's Debian install, its C client, Debian's Python with kazoo, Chromium and docker-compose, and the files
+// ZooKeeper's Debian install, its C client, Debian's Python with kazoo, Chromium, docker and docker-compose, and the files
 // copied next to a test assembly. An environment variable overrides each one. Thread-safe.
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -55,6 +55,9 @@ public static class TestPaths
     public static string Chromium => Environment.GetEnvironmentVariable("ZK_CHROMIUM") ?? "/usr/bin/chromium";
 
     public static string DockerCompose => Environment.GetEnvironmentVariable("ZK_DOCKER_COMPOSE") ?? "/usr/bin/docker-compose";
+
+    /// <summary>Debian's docker.io client, the same version as the dockerd ./test.sh starts (not a newer one first on PATH).</summary>
+    public static string Docker => Environment.GetEnvironmentVariable("ZK_DOCKER") ?? "/usr/bin/docker";
 
     /// <summary>The dotnet host running the tests, for starting other .NET programs the same way.</summary>
     public static string DotnetHost =>

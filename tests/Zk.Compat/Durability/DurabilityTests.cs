@@ -158,4 +158,21 @@ public sealed class DurabilityTests(ITestOutputHelper output) : CompatTest(outpu
         await using var reader = await RawZkClient.ConnectAsync(server.ClientPort);
         foreach (var (path, stat) in stats) Assert.Equal(stat, (await reader.ExistsAsync(path)).Expect(KeeperErrorCode.Ok).StatOf());
     }
+
+    [Fact]
+    public async Task SIGTERM_with_clients_connected_closes_them_and_exits_0_well_within_docker_stops_10_s()
+    {
+        // A ZooKeeper client never closes its connection by itself; the server must close it rather than wait for it.
+        await using var server = Watch(new ZkActorsProcess());
+        await server.StartAsync();
+        await using var idle = await RawZkClient.ConnectAsync(server.ClientPort);
+        await using var writer = await RawZkClient.ConnectAsync(server.ClientPort);
+        var stat = (await writer.CreateAsync("/before-stop", "v")).Expect(KeeperErrorCode.Ok).StatOf();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, await server.StopAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"SIGTERM to exit took {clock.Elapsed.TotalSeconds:F1} s with two clients connected");
+        await server.StartAsync();
+        await using var reader = await RawZkClient.ConnectAsync(server.ClientPort);
+        Assert.Equal(stat, (await reader.ExistsAsync("/before-stop")).Expect(KeeperErrorCode.Ok).StatOf());
+    }
 }

@@ -1,6 +1,8 @@
 // The compose files as docker-compose itself reads them (`docker-compose config`, no engine needed): a 3-node and a
-// 5-node ensemble, each service with the ruok health check, a restart policy, named volumes for data and journal, and
-// ZOO_SERVERS naming every member. Also the Dockerfile's shape: multi-stage, non-root, data in volumes.
+// 5-node ensemble, each service with the health check, a restart policy, named volumes for data and journal, ports
+// published on 127.0.0.1 only, the file's own network, and ZOO_SERVERS naming every member. Also the Dockerfile's
+// shape: base images as build arguments defaulting to Microsoft's, non-root, data in volumes. tests/Zk.Docker.Tests
+// runs both for real.
 
 namespace Zk.Ops.Tests.Docker;
 
@@ -31,15 +33,31 @@ public sealed class ComposeFileTests
         Assert.Equal(nodes, Count(config, "ruok"));
         Assert.Equal(nodes, Count(config, ":/data:rw"));
         Assert.Equal(nodes, Count(config, ":/datalog:rw"));
+        // Every published port binds loopback only; the members share one network of the file's own.
+        var published = config.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("- ", StringComparison.Ordinal) && l.EndsWith("/tcp", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2 * nodes, published.Count);
+        Assert.All(published, p => Assert.StartsWith("- 127.0.0.1:", p, StringComparison.Ordinal));
+        for (var i = 1; i <= nodes; i++)
+        {
+            Assert.Contains($"- 127.0.0.1:{2180 + i}:2181/tcp", published);
+            Assert.Contains($"- 127.0.0.1:{8080 + i}:8080/tcp", published);
+        }
+        Assert.Equal(nodes, Count(config, "ensemble: null"));
+        Assert.Equal(nodes, Count(config, "image: zkactors:latest"));
     }
 
     [Fact]
-    public void Dockerfile_builds_with_the_sdk_runs_on_aspnet_as_non_root_with_data_in_volumes()
+    public void Dockerfile_takes_its_base_images_as_arguments_defaulting_to_the_sdk_and_aspnet_and_runs_as_non_root_with_data_in_volumes()
     {
         var text = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "Dockerfile"));
-        Assert.Contains("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build", text, StringComparison.Ordinal);
-        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime", text, StringComparison.Ordinal);
-        Assert.Contains("USER app", text, StringComparison.Ordinal);
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0", text, StringComparison.Ordinal);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0", text, StringComparison.Ordinal);
+        Assert.Contains("FROM ${SDK_IMAGE} AS build", text, StringComparison.Ordinal);
+        Assert.Contains("FROM ${RUNTIME_IMAGE} AS runtime", text, StringComparison.Ordinal);
+        Assert.Contains("ARG PUBLISHED=", text, StringComparison.Ordinal);
+        // A "# syntax=" line would make BuildKit fetch a frontend image from a registry.
+        Assert.DoesNotContain("# syntax=", text, StringComparison.Ordinal);
+        Assert.Contains("USER 1654:1654", text, StringComparison.Ordinal);
         Assert.Contains("VOLUME [\"/data\", \"/datalog\"]", text, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"docker-entrypoint.sh\"]", text, StringComparison.Ordinal);
         Assert.Contains("HEALTHCHECK", text, StringComparison.Ordinal);
